@@ -1,0 +1,192 @@
+"""Dates and windows typed by people, in English and French, through dateparser (wrapped once).
+
+dateparser needs a *naive* relative base in the user's zone: an aware one makes "3pm" return
+None (dateparser #1213). Every function here takes `now` (aware) and the zone to read text in.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import dateparser
+
+from bot.durations import DurationError, add_months, parse_duration, shift
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_FR_WEEKDAYS = {
+    "lundi": "monday", "mardi": "tuesday", "mercredi": "wednesday", "jeudi": "thursday",
+    "vendredi": "friday", "samedi": "saturday", "dimanche": "sunday",
+}
+_FR_NEXT = re.compile(r"\b(" + "|".join(_FR_WEEKDAYS) + r")\s+prochain\b")
+_FR_HOUR = re.compile(r"\b(\d{1,2})h(\d{2})?\b")
+_MONTHS = {
+    **{name.lower(): i for i, name in enumerate(calendar.month_name) if name},
+    **{name.lower(): i for i, name in enumerate(calendar.month_abbr) if name},
+    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+}
+
+
+class DateError(ValueError):
+    """The text is not a date (or window) we can read."""
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _normalise(text: str) -> str:
+    text = text.strip().lower()
+    text = _FR_NEXT.sub(lambda m: "next " + _FR_WEEKDAYS[m.group(1)], text)
+    return _FR_HOUR.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
+
+
+def _dateparser(text: str, *, tz: ZoneInfo, now: datetime) -> datetime | None:
+    settings = {
+        "TIMEZONE": str(tz),
+        "RETURN_AS_TIMEZONE_AWARE": True,
+        "PREFER_DATES_FROM": "future",
+        "DATE_ORDER": "DMY",
+        "RELATIVE_BASE": now.astimezone(tz).replace(tzinfo=None),
+    }
+    return dateparser.parse(_normalise(text), languages=["en", "fr"], settings=settings)
+
+
+def parse_date(text: str, *, tz: ZoneInfo, now: datetime) -> date:
+    """A calendar date: `2027-03-31`, `31/03/2027`, `31 mars 2027`, `in 6 months`, `next friday`."""
+    raw = (text or "").strip()
+    if _ISO.match(raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError as exc:
+            raise DateError(text) from exc
+    dmy = _DMY.match(raw)
+    if dmy:
+        try:
+            return date(int(dmy.group(3)), int(dmy.group(2)), int(dmy.group(1)))
+        except ValueError as exc:
+            raise DateError(text) from exc
+    parsed = _dateparser(raw, tz=tz, now=now) if raw else None
+    if parsed is None:
+        raise DateError(text)
+    return parsed.astimezone(tz).date()
+
+
+def parse_when(text: str, *, tz: ZoneInfo, now: datetime) -> datetime:
+    """A moment (aware, UTC): `2026-11-23 14:30`, `yesterday 14:00`, `hier 14h`, `2h ago`."""
+    raw = (text or "").strip()
+    try:
+        moment = datetime.fromisoformat(raw)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz)
+        return moment.astimezone(ZoneInfo("UTC"))
+    except ValueError:
+        pass
+    parsed = _dateparser(raw, tz=tz, now=now) if raw else None
+    if parsed is None:
+        raise DateError(text)
+    return parsed.astimezone(ZoneInfo("UTC"))
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: date
+    end: date  # inclusive
+
+
+DEFAULT_WINDOW_DAYS = 90
+_NEXT_N = re.compile(
+    r"^(?:next|the next|within|over the next|in the next|prochains?|les|dans les|sous)?\s*(\d+\s*[a-z]+)"
+    r"(?:\s+(?:prochains?|prochaines?|a venir))?$"
+)
+_BEFORE = re.compile(r"^(?:before|by|until|till|avant|avant le|jusqu'au|jusqu'a|d'ici le|d'ici)\s+(.+)$")
+_IN_MONTH = re.compile(r"^(?:in|en|au mois de|during)?\s*([a-z]+)(?:\s+(\d{4}))?$")
+_FR_NEXT_N = re.compile(r"^(?:dans |sur )?les (\d+) prochain(?:e)?s (\w+)$")
+_END_OF = re.compile(r"^(.*?)\s*(?:fin|end of)\s+([a-z]+)$")
+_WORD_UNITS = {"jours": "d", "jour": "d", "days": "d", "day": "d", "semaines": "w", "weeks": "w", "mois": "mo",
+               "months": "mo", "month": "mo", "ans": "y", "years": "y", "an": "y", "year": "y", "week": "w",
+               "semaine": "w"}
+
+
+def _duration_text(text: str) -> str:
+    match = re.match(r"^(\d+)\s*([a-z]+)$", text)
+    if match and match.group(2) in _WORD_UNITS:
+        return match.group(1) + _WORD_UNITS[match.group(2)]
+    return text.replace(" ", "")
+
+
+def _quarter(today: date) -> Window:
+    first_month = 3 * ((today.month - 1) // 3) + 1
+    start = date(today.year, first_month, 1)
+    return Window(start, add_months(start, 3) - timedelta(days=1))
+
+
+def _month(today: date, month: int, year: int | None) -> Window:
+    if year is None:
+        year = today.year if month >= today.month else today.year + 1
+    start = date(year, month, 1)
+    return Window(start, add_months(start, 1) - timedelta(days=1))
+
+
+def parse_window(text: str, *, tz: ZoneInfo, now: datetime) -> Window:
+    """`next 30 days` (default 90 days), `this quarter`, `before 2027-06-30`, `in March`,
+    `d'ici 3 mois`, `this month`, `next month`, `this year`, or a date (from today until then)."""
+    today = now.astimezone(tz).date()
+    raw = strip_accents(" ".join((text or "").lower().split()))
+    raw = raw.replace("’", "'")
+    if not raw:
+        return Window(today, today + timedelta(days=DEFAULT_WINDOW_DAYS))
+    if raw in ("this quarter", "ce trimestre", "quarter", "trimestre"):
+        return _quarter(today)
+    if raw in ("next quarter", "le trimestre prochain", "trimestre prochain"):
+        return _quarter(add_months(_quarter(today).start, 3))
+    if raw in ("this month", "ce mois", "ce mois-ci", "ce mois ci"):
+        return _month(today, today.month, today.year)
+    if raw in ("next month", "le mois prochain", "mois prochain"):
+        nxt = add_months(date(today.year, today.month, 1), 1)
+        return _month(today, nxt.month, nxt.year)
+    if raw in ("this year", "cette annee"):
+        return Window(today, date(today.year, 12, 31))
+    raw = _FR_NEXT_N.sub(lambda m: f"next {m.group(1)} {m.group(2)}", raw)
+    raw = _END_OF.sub(
+        lambda m: f"{m.group(1)} {_month(today, _MONTHS[m.group(2)], None).end}" if m.group(2) in _MONTHS else m.group(0),
+        raw,
+    ).strip()
+    match = _NEXT_N.match(raw)
+    if match:
+        try:
+            duration = parse_duration(_duration_text(match.group(1)))
+            if duration.is_calendar and not duration.is_zero:
+                return Window(today, shift(today, duration))
+        except DurationError:
+            pass
+    match = _IN_MONTH.match(raw)
+    if match and match.group(1) in _MONTHS:
+        year = int(match.group(2)) if match.group(2) else None
+        return _month(today, _MONTHS[match.group(1)], year)
+    match = _BEFORE.match(raw)
+    if match:
+        inner = match.group(1)
+        try:
+            duration = parse_duration(_duration_text(inner))
+            if duration.is_calendar and not duration.is_zero:
+                return Window(today, shift(today, duration))
+        except DurationError:
+            pass
+        end = parse_date(inner, tz=tz, now=now)
+        if end < today:
+            raise DateError(text)
+        return Window(today, end)
+    try:
+        end = parse_date(raw, tz=tz, now=now)
+    except DateError:
+        raise DateError(text) from None
+    if end < today:
+        raise DateError(text)
+    return Window(today, end)

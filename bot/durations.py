@@ -1,0 +1,95 @@
+"""Durations of the command grammar (`30min`, `4h`, `3d`, `2bd`, `2w`, `6mo`, `1y`) and the
+calendar arithmetic contracts need (month ends clamp: 31 Jan + 1 month = 28/29 Feb)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_UNITS: dict[str, tuple[str, int]] = {
+    # unit -> (field, multiplier)
+    "min": ("minutes", 1), "mins": ("minutes", 1), "minute": ("minutes", 1), "minutes": ("minutes", 1),
+    "h": ("minutes", 60), "hr": ("minutes", 60), "hrs": ("minutes", 60), "hour": ("minutes", 60),
+    "hours": ("minutes", 60), "heure": ("minutes", 60), "heures": ("minutes", 60),
+    "d": ("days", 1), "day": ("days", 1), "days": ("days", 1), "j": ("days", 1), "jour": ("days", 1),
+    "jours": ("days", 1),
+    "bd": ("business_days", 1), "jo": ("business_days", 1),
+    "w": ("days", 7), "wk": ("days", 7), "week": ("days", 7), "weeks": ("days", 7),
+    "sem": ("days", 7), "semaine": ("days", 7), "semaines": ("days", 7),
+    "mo": ("months", 1), "month": ("months", 1), "months": ("months", 1), "mois": ("months", 1),
+    "y": ("months", 12), "yr": ("months", 12), "year": ("months", 12), "years": ("months", 12),
+    "an": ("months", 12), "ans": ("months", 12),
+}
+_PATTERN = re.compile(r"^\s*(\d{1,5})\s*([a-zA-Z]+)\s*$")
+
+
+class DurationError(ValueError):
+    """The text is not a duration of the grammar."""
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """Exactly one of the fields is non-zero (or none, for a zero duration)."""
+
+    months: int = 0
+    days: int = 0
+    business_days: int = 0
+    minutes: int = 0
+
+    @property
+    def is_zero(self) -> bool:
+        return not (self.months or self.days or self.business_days or self.minutes)
+
+    @property
+    def is_calendar(self) -> bool:
+        """Months and days only: what notice periods, terms and lead times may use."""
+        return not (self.business_days or self.minutes)
+
+    def canonical(self) -> str:
+        """The shortest text that parses back to the same duration (stored in the database)."""
+        if self.months:
+            return f"{self.months // 12}y" if self.months % 12 == 0 else f"{self.months}mo"
+        if self.business_days:
+            return f"{self.business_days}bd"
+        if self.minutes:
+            return f"{self.minutes // 60}h" if self.minutes % 60 == 0 else f"{self.minutes}min"
+        return f"{self.days}d"
+
+
+def parse_duration(text: str) -> Duration:
+    match = _PATTERN.match(text or "")
+    if not match:
+        raise DurationError(text)
+    amount, unit = int(match.group(1)), match.group(2).lower()
+    if unit not in _UNITS:
+        raise DurationError(text)
+    field, factor = _UNITS[unit]
+    return Duration(**{field: amount * factor})
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by `months` (negative goes back), clamped to the last day of the month."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def shift(day: date, duration: Duration, sign: int = 1) -> date:
+    """`day` plus (sign=1) or minus (sign=-1) a calendar duration."""
+    if not duration.is_calendar:
+        raise DurationError("only days, weeks, months and years apply to dates")
+    if duration.months:
+        return add_months(day, sign * duration.months)
+    return day + timedelta(days=sign * duration.days)
+
+
+def scale(duration: Duration, times: int) -> Duration:
+    return Duration(
+        months=duration.months * times,
+        days=duration.days * times,
+        business_days=duration.business_days * times,
+        minutes=duration.minutes * times,
+    )

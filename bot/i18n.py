@@ -1,0 +1,49 @@
+"""One translation function for every user-facing string, plus locale-aware dates and money."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from bot.locales import en, fr
+
+CATALOGS: dict[str, dict[str, str]] = {"en": en.MESSAGES, "fr": fr.MESSAGES}
+BABEL_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
+LANGUAGES = tuple(CATALOGS)
+
+
+def language_of(locale: str | None, default: str) -> str:
+    """A Slack locale (`fr-FR`, `en-US`) → `fr` or `en`; anything else → the default."""
+    code = (locale or "").split("-")[0].split("_")[0].lower()
+    return code if code in CATALOGS else default
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    catalog = CATALOGS.get(lang, en.MESSAGES)
+    template = catalog.get(key) or en.MESSAGES.get(key)
+    if template is None:
+        raise KeyError(f"no message {key!r}")
+    return template.format(**values) if values else template
+
+
+def fmt_date(lang: str, day: date | None) -> str:
+    if day is None:
+        return "—"
+    return format_date(day, "d MMM y", locale=BABEL_LOCALES.get(lang, "en_GB"))
+
+
+def fmt_money(lang: str, amount: Decimal | None, currency: str) -> str:
+    if amount is None:
+        return "—"
+    return format_currency(amount, currency, locale=BABEL_LOCALES.get(lang, "en_GB"))
+
+
+def fmt_days(lang: str, days: int) -> str:
+    if days < 0:
+        return t(lang, "days_overdue", n=-days)
+    if days == 0:
+        return t(lang, "today")
+    return t(lang, "days_left_one" if days == 1 else "days_left", n=days)

@@ -1,0 +1,16 @@
+"""action_id and callback_id values, in one place (not literals repeated in two files)."""
+
+from enum import StrEnum
+
+
+class ActionId(StrEnum):
+    SHOW_CONTRACT = "contract_show"
+    ALERT_ACK = "alert_ack"
+    ALERT_SNOOZE = "alert_snooze"
+    ALERT_RENEWED = "alert_renewed"
+    ALERT_GIVE_NOTICE = "alert_give_notice"
+
+
+class CallbackId(StrEnum):
+    ADD_CONTRACT = "contract_add_modal"
+    RENEW_CONTRACT = "contract_renew_modal"

@@ -1,0 +1,115 @@
+"""Settings from the environment (every variable of the spec), built once in the entry point."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.durations import Duration, DurationError, parse_duration
+
+DEFAULT_THRESHOLDS = [90, 60, 30, 14, 7, 1, 0]
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    database_url: str = Field("sqlite:///contractbot.db", validation_alias=_env("DATABASE_URL"))
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias=_env("SLACK_SIGNING_SECRET"))
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias=_env("SLACK_API_URL"))
+    port: int = Field(3000, validation_alias=_env("PORT"))
+    timezone: str = Field("UTC", validation_alias=_env("CONTRACTBOT_TIMEZONE"))
+    alert_channel: str | None = Field(None, validation_alias=_env("CONTRACTBOT_ALERT_CHANNEL"))
+    managers: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias=_env("CONTRACTBOT_MANAGERS"))
+    deadline_thresholds: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_THRESHOLDS), validation_alias=_env("CONTRACTBOT_DEADLINE_THRESHOLDS")
+    )
+    business_hours: str = Field("Mon-Fri 09:00-18:00", validation_alias=_env("CONTRACTBOT_BUSINESS_HOURS"))
+    holidays: str | None = Field(None, validation_alias=_env("CONTRACTBOT_HOLIDAYS"))
+    language: str = Field("en", validation_alias=_env("CONTRACTBOT_LANGUAGE"))
+    currency: str = Field("EUR", validation_alias=_env("CONTRACTBOT_CURRENCY"))
+    lead_time: str = Field("0d", validation_alias=_env("CONTRACTBOT_LEAD_TIME"))
+
+    @field_validator("managers", mode="before")
+    @classmethod
+    def _split_managers(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("deadline_thresholds", mode="before")
+    @classmethod
+    def _split_thresholds(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            return sorted({int(part) for part in parts}, reverse=True)
+        return value
+
+    @field_validator("deadline_thresholds")
+    @classmethod
+    def _non_negative(cls, value: list[int]) -> list[int]:
+        if not value or any(t < 0 for t in value):
+            raise ValueError("thresholds are whole days ≥ 0, e.g. 90,60,30,14,7,1,0")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        value = value.strip().lower()[:2]
+        if value not in ("en", "fr"):
+            raise ValueError("CONTRACTBOT_LANGUAGE is en or fr")
+        return value
+
+    @field_validator("lead_time")
+    @classmethod
+    def _lead(cls, value: str) -> str:
+        try:
+            duration = parse_duration(value)
+        except DurationError as exc:
+            raise ValueError(f"CONTRACTBOT_LEAD_TIME {value!r} is not a duration like 30d") from exc
+        if not duration.is_calendar:
+            raise ValueError("CONTRACTBOT_LEAD_TIME is in days, weeks, months or years")
+        return duration.canonical()
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        return value.strip().upper()
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def default_lead(self) -> Duration:
+        return parse_duration(self.lead_time)
+
+    def is_manager(self, user_id: str | None) -> bool:
+        """With no managers configured everybody may write (the spec's default)."""
+        return not self.managers or (user_id or "") in self.managers
+
+    @property
+    def has_http_credentials(self) -> bool:
+        return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
+    @property
+    def has_socket_credentials(self) -> bool:
+        return self.slack_bot_token is not None and self.slack_app_token is not None

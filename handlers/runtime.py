@@ -1,0 +1,66 @@
+"""What listeners need, built once by the app factory and handed to them through Bolt's context."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.i18n import language_of
+from bot.metrics import Metrics
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+LOCALE_TTL_SECONDS = 3600
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    metrics: Metrics
+    _languages: dict[str, tuple[float, str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def language_for(self, client: WebClient | None, user_id: str | None) -> str:
+        """The user's Slack locale when it is English or French, else CONTRACTBOT_LANGUAGE (cached)."""
+        default = self.settings.language
+        if client is None or not user_id:
+            return default
+        with self._lock:
+            cached = self._languages.get(user_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        lang = default
+        try:
+            user = client.users_info(user=user_id, include_locale=True).get("user") or {}
+            lang = language_of(user.get("locale"), default)
+        except SlackApiError as exc:
+            logger.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+        except Exception:  # network trouble must not stop the answer
+            logger.warning("users.info failed for %s", user_id, exc_info=True)
+        with self._lock:
+            self._languages[user_id] = (time.monotonic() + LOCALE_TTL_SECONDS, lang)
+        return lang
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who asked, where, in which language, and how to answer."""
+
+    user_id: str
+    channel_id: str | None
+    lang: str
+    trigger_id: str | None = None
+    response_url: str | None = None

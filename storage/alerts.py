@@ -1,0 +1,106 @@
+"""The alert ledger: claim an alert before posting it, so it is posted exactly once.
+
+Claiming is an `INSERT … ON CONFLICT DO NOTHING` of the alert's unique key (SQLite and PostgreSQL):
+of several replicas, a hand-run job and a restarted process, one insert wins. A post that fails
+marks the row `failed`; the next sweep reclaims it with a conditional UPDATE (again one winner).
+A claim left by a process that died before posting is reclaimed once it is `STALE_CLAIM` old.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import Alert
+
+STALE_CLAIM = timedelta(minutes=10)
+CLAIMED, POSTED, FAILED, SUPERSEDED = "claimed", "posted", "failed", "superseded"
+
+
+def deadline_key(contract_id: int, end: date, threshold: int) -> str:
+    return f"deadline:{contract_id}:{end.isoformat()}:{threshold}"
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Alert)
+
+
+def _insert_new(session: Session, row: dict[str, Any]) -> bool:
+    stmt = _insert(session).values(**row).on_conflict_do_nothing(index_elements=["key"])
+    return session.execute(stmt).rowcount == 1
+
+
+def claim(session: Session, *, key: str, kind: str, contract_id: int | None, due_on: date | None,
+          detail: dict[str, Any], worker: str, now: datetime, subject_id: int | None = None) -> Alert | None:
+    """The alert row if this worker now owns it, else None. Commit before posting."""
+    row = dict(key=key, kind=kind, contract_id=contract_id, subject_id=subject_id, state=CLAIMED, due_on=due_on,
+               detail=detail, claimed_at=now, claimed_by=worker, attempts=0)
+    if not _insert_new(session, row):
+        reclaimed = session.execute(
+            update(Alert)
+            .where(Alert.key == key)
+            .where((Alert.state == FAILED) | ((Alert.state == CLAIMED) & (Alert.claimed_at < now - STALE_CLAIM)))
+            .values(state=CLAIMED, claimed_at=now, claimed_by=worker)
+            .execution_options(synchronize_session=False)
+        )
+        if reclaimed.rowcount != 1:
+            return None
+    return session.scalar(select(Alert).where(Alert.key == key).execution_options(populate_existing=True))
+
+
+def supersede(session: Session, *, keys: Iterable[tuple[str, int | None, date | None, dict[str, Any]]], worker: str,
+              now: datetime, kind: str) -> None:
+    """Mark alerts that will never be posted because a more urgent one was (insert-if-absent)."""
+    for key, contract_id, due_on, detail in keys:
+        _insert_new(session, dict(key=key, kind=kind, contract_id=contract_id, state=SUPERSEDED, due_on=due_on,
+                                  detail=detail, claimed_at=now, claimed_by=worker, attempts=0))
+
+
+def mark_posted(session: Session, *, alert_id: int, channel: str, ts: str, now: datetime) -> None:
+    session.execute(update(Alert).where(Alert.id == alert_id)
+                    .values(state=POSTED, posted_at=now, channel=channel, ts=ts, attempts=Alert.attempts + 1))
+
+
+def mark_failed(session: Session, *, alert_id: int, error: str) -> None:
+    session.execute(update(Alert).where(Alert.id == alert_id)
+                    .values(state=FAILED, last_error=error[:500], attempts=Alert.attempts + 1))
+
+
+def get(session: Session, *, alert_id: int) -> Alert | None:
+    return session.get(Alert, alert_id)
+
+
+def acknowledge(session: Session, *, alert: Alert, user: str, now: datetime) -> None:
+    alert.acknowledged_by = user
+    alert.acknowledged_at = now
+
+
+def handled_deadline_thresholds(session: Session, *, contract_ids: Sequence[int], now: datetime
+                                ) -> dict[tuple[int, str], set[int]]:
+    """(contract id, term end ISO) → thresholds posted, superseded or being posted right now."""
+    handled: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for start in range(0, len(contract_ids), 900):
+        chunk = contract_ids[start:start + 900]
+        rows = session.execute(
+            select(Alert.key, Alert.state, Alert.claimed_at)
+            .where(Alert.kind == "deadline", Alert.contract_id.in_(chunk))
+        )
+        for key, state, claimed_at in rows:
+            if state == FAILED or (state == CLAIMED and claimed_at < now - STALE_CLAIM):
+                continue
+            _, contract_id, end, threshold = key.split(":")
+            handled[(int(contract_id), end)].add(int(threshold))
+    return handled
+
+
+def get_all(session: Session, *, kind: str | None = None) -> Sequence[Alert]:
+    stmt = select(Alert).order_by(Alert.id)
+    if kind:
+        stmt = stmt.where(Alert.kind == kind)
+    return session.scalars(stmt).all()

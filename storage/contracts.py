@@ -1,0 +1,294 @@
+"""Contracts: the service module of the contract aggregate. Callers own the transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Sequence
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot import deadlines
+from bot.contract_input import ContractFields, InputError, require
+from bot.dates import Window
+from bot.deadlines import CLOSED_STATUSES, Renewal, Status
+from bot.durations import Duration, parse_duration, shift
+from bot.text import fold, words
+from storage import audit, vendors
+from storage.models import Amendment, Contract, Vendor
+
+SYSTEM_ACTOR = "contractbot"
+
+
+class DuplicateReference(ValueError):
+    pass
+
+
+class ContractRuleError(ValueError):
+    """A change that the contract's own dates forbid; `problem` is a translation key."""
+
+    def __init__(self, problem: str, **details: Any) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.details = details
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    currency: str
+    lead: Duration
+
+
+def recompute(contract: Contract) -> None:
+    """Refresh what is derived from the stored fields: deadlines and the folded search text."""
+    notice = parse_duration(contract.notice)
+    lead = parse_duration(contract.lead)
+    contract.notice_deadline = deadlines.notice_deadline(contract.end_date, notice)
+    contract.act_by = deadlines.act_by(contract.end_date, notice, lead)
+    vendor_name = contract.vendor.name if contract.vendor is not None else ""
+    contract.search_text = " ".join([fold(contract.reference), fold(contract.title), fold(vendor_name)])
+
+
+def get_by_reference(session: Session, *, reference: str) -> Contract | None:
+    return session.scalar(select(Contract).where(Contract.reference_key == reference.strip().upper()))
+
+
+def get_by_id(session: Session, *, contract_id: int) -> Contract | None:
+    return session.get(Contract, contract_id)
+
+
+_SNAPSHOT = ("reference", "title", "vendor", "type", "status", "start_date", "end_date", "notice", "renewal", "term",
+             "lead", "annual_value", "currency", "owner", "channel")
+
+
+def snapshot(contract: Contract) -> dict[str, Any]:
+    values = {name: getattr(contract, name) for name in _SNAPSHOT if name != "vendor"}
+    values["vendor"] = contract.vendor.name if contract.vendor else None
+    return values
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
+
+
+def _apply(session: Session, contract: Contract, values: ContractFields, *, now: datetime) -> None:
+    given = values.given
+    if "vendor" in given and values.vendor:
+        contract.vendor = vendors.get_or_create(session, name=values.vendor, now=now)
+    simple = {"title": "title", "type": "type", "status": "status", "start": "start_date", "renewal": "renewal",
+              "value": "annual_value", "currency": "currency", "owner": "owner", "channel": "channel"}
+    for name, column in simple.items():
+        if name in given:
+            setattr(contract, column, getattr(values, name))
+    for name in ("notice", "term", "lead"):
+        if name in given:
+            setattr(contract, name, getattr(values, name).canonical())
+    if "end" in given and values.end is not None:
+        contract.end_date = values.end
+        contract.end_anchor = values.end
+        contract.renewals_since_anchor = 0
+    if contract.start_date and contract.end_date < contract.start_date:
+        raise InputError("end", "end_before_start", contract.end_date.isoformat())
+    recompute(contract)
+
+
+def create(session: Session, *, values: ContractFields, defaults: Defaults, actor: str, now: datetime) -> Contract:
+    require(values, "reference", "title", "vendor", "end")
+    assert values.reference is not None and values.end is not None
+    if get_by_reference(session, reference=values.reference) is not None:
+        raise DuplicateReference(values.reference)
+    contract = Contract(
+        reference=values.reference,
+        reference_key=values.reference.upper(),
+        type="other",
+        status=Status.ACTIVE.value,
+        renewal=Renewal.MANUAL.value,
+        notice="0d",
+        term="12mo",
+        lead=defaults.lead.canonical(),
+        currency=defaults.currency,
+        end_date=values.end,
+        end_anchor=values.end,
+        renewals_since_anchor=0,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply(session, contract, values, now=now)
+    session.add(contract)
+    session.flush()
+    audit.record(session, actor=actor, entity_type="contract", entity_id=contract.id, action="create",
+                 changes={k: (None, v) for k, v in snapshot(contract).items() if v is not None}, now=now)
+    return contract
+
+
+def update(session: Session, *, contract: Contract, values: ContractFields, actor: str, action: str, note: str | None,
+           now: datetime) -> dict[str, tuple[Any, Any]]:
+    """Apply the given fields; record the before/after in the audit trail. Returns the changes."""
+    before = snapshot(contract)
+    _apply(session, contract, values, now=now)
+    changes = _diff(before, snapshot(contract))
+    if changes:
+        contract.updated_at = now
+        session.flush()
+        audit.record(session, actor=actor, entity_type="contract", entity_id=contract.id, action=action,
+                     changes=changes, note=note, now=now)
+    return changes
+
+
+def amend(session: Session, *, contract: Contract, values: ContractFields, note: str | None, actor: str,
+          now: datetime) -> Amendment | None:
+    """An avenant: None when nothing would change."""
+    changes = update(session, contract=contract, values=values, actor=actor, action="amend", note=note, now=now)
+    if not changes:
+        return None
+    number = (session.scalar(select(func.max(Amendment.number)).where(Amendment.contract_id == contract.id)) or 0) + 1
+    amendment = Amendment(contract_id=contract.id, number=number, recorded_at=now, actor=actor, note=note,
+                          changes={k: [audit.jsonable(a), audit.jsonable(b)] for k, (a, b) in changes.items()})
+    session.add(amendment)
+    session.flush()
+    return amendment
+
+
+def renew(session: Session, *, contract: Contract, until: date | None, term: Duration | None, note: str | None,
+          actor: str, now: datetime) -> dict[str, tuple[Any, Any]]:
+    """A renewal a person signed: `until` sets the new end; `term` (default: the contract's) extends it."""
+    if until is None:
+        until = shift(contract.end_date, term or parse_duration(contract.term))
+    if until <= contract.end_date:
+        raise ContractRuleError("renew_not_later", end=contract.end_date)
+    values = ContractFields(end=until, status=Status.ACTIVE.value, given={"end", "status"})
+    return update(session, contract=contract, values=values, actor=actor, action="renew", note=note, now=now)
+
+
+def terminate(session: Session, *, contract: Contract, on: date | None, note: str | None, actor: str, now: datetime,
+              today: date) -> dict[str, tuple[Any, Any]]:
+    """Notice given: the contract ends on `on` (default: its current end); ended already → terminated."""
+    if contract.status in (Status.TERMINATED, Status.EXPIRED):
+        raise ContractRuleError("already_closed", status=contract.status)
+    end = on or contract.end_date
+    if contract.start_date and end < contract.start_date:
+        raise InputError("on", "end_before_start", end.isoformat())
+    status = Status.TERMINATED if end < today else Status.NOTICE_GIVEN
+    values = ContractFields(status=status.value, given={"status"})
+    if end != contract.end_date:
+        values.end = end
+        values.given.add("end")
+    return update(session, contract=contract, values=values, actor=actor, action="terminate", note=note, now=now)
+
+
+def roll_if_ended(session: Session, *, contract: Contract, today: date, now: datetime) -> str | None:
+    """Tacit renewal, expiry or termination of a contract whose end has passed. Returns the action."""
+    transition = deadlines.after_end(
+        status=Status(contract.status), renewal=Renewal(contract.renewal), end=contract.end_date,
+        anchor=contract.end_anchor, term=parse_duration(contract.term), renewals=contract.renewals_since_anchor,
+        today=today,
+    )
+    if transition is None:
+        return None
+    before = snapshot(contract)
+    action = "tacit_renewal" if transition.renewals != contract.renewals_since_anchor else transition.status.value
+    contract.status = transition.status.value
+    contract.renewals_since_anchor = transition.renewals
+    contract.end_date = transition.end
+    contract.updated_at = now
+    recompute(contract)
+    session.flush()  # the version column makes a concurrent roll of the same contract fail here
+    audit.record(session, actor=SYSTEM_ACTOR, entity_type="contract", entity_id=contract.id, action=action,
+                 changes=_diff(before, snapshot(contract)), now=now)
+    return action
+
+
+def ended_in_force(session: Session, *, today: date) -> Sequence[int]:
+    """Ids of contracts in force whose end date has passed (for the deadlines sweep to roll)."""
+    in_force = [Status.ACTIVE.value, Status.NEGOTIATING.value, Status.NOTICE_GIVEN.value]
+    stmt = select(Contract.id).where(Contract.status.in_(in_force), Contract.end_date < today).order_by(Contract.id)
+    return session.scalars(stmt).all()
+
+
+def alertable(session: Session, *, horizon: date) -> Sequence[Contract]:
+    """Contracts in force whose act-by date is on or before `horizon` (overdue ones included)."""
+    statuses = [s.value for s in deadlines.ALERTED_STATUSES]
+    stmt = select(Contract).where(Contract.status.in_(statuses), Contract.act_by <= horizon).order_by(Contract.id)
+    return session.scalars(stmt).all()
+
+
+def due_for_renewal(session: Session, *, window: Window, today: date, limit: int = 200) -> tuple[Sequence[Contract], int]:
+    """Act-by or end date in the window, or act-by passed while the end is ahead; most urgent first."""
+    closed = [s.value for s in CLOSED_STATUSES] + [Status.DRAFT.value]
+    condition = and_(
+        Contract.status.not_in(closed),
+        or_(
+            Contract.act_by.between(window.start, window.end),
+            Contract.end_date.between(window.start, window.end),
+            and_(Contract.act_by < today, Contract.end_date >= today),
+        ),
+    )
+    total = session.scalar(select(func.count()).select_from(Contract).where(condition)) or 0
+    rows = session.scalars(select(Contract).where(condition).order_by(Contract.act_by, Contract.reference).limit(limit))
+    return rows.all(), total
+
+
+def get_all(session: Session, *, vendor: str | None = None, status: str | None = None, type_: str | None = None,
+            owner: str | None = None, limit: int = 200) -> tuple[Sequence[Contract], int]:
+    conditions = []
+    if vendor:
+        conditions.append(Contract.vendor_id.in_(select(Vendor.id).where(Vendor.name_key.contains(fold(vendor)))))
+    if status:
+        conditions.append(Contract.status == status)
+    if type_:
+        conditions.append(Contract.type == type_)
+    if owner:
+        conditions.append(Contract.owner == owner)
+    total = session.scalar(select(func.count()).select_from(Contract).where(*conditions)) or 0
+    stmt = select(Contract).where(*conditions).order_by(Contract.end_date, Contract.reference).limit(limit)
+    return session.scalars(stmt).all(), total
+
+
+def iter_all(session: Session) -> Sequence[Contract]:
+    return session.scalars(select(Contract).order_by(Contract.reference)).all()
+
+
+@dataclass(slots=True)
+class SearchResult:
+    contracts: list[Contract] = field(default_factory=list)
+    total: int = 0
+    suggestions: list[str] = field(default_factory=list)
+
+
+def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
+    """A reference, a vendor, or words of the title; case and accents ignored; typos tolerated."""
+    exact = get_by_reference(session, reference=query) if query.strip() and " " not in query.strip() else None
+    if exact is not None:
+        return SearchResult([exact], 1)
+    terms = words(query)
+    if not terms:
+        return SearchResult()
+    in_force_first = func.coalesce(Contract.status.in_([s.value for s in CLOSED_STATUSES]), False)
+    condition = and_(*[Contract.search_text.contains(term) for term in terms])
+    found = session.scalars(select(Contract).where(condition).order_by(in_force_first, Contract.act_by).limit(limit + 1)).all()
+    if found:
+        total = len(found) if len(found) <= limit else session.scalar(
+            select(func.count()).select_from(Contract).where(condition)) or 0
+        return SearchResult(list(found[:limit]), total)
+    # Typos: a vendor whose name is close enough, else the closest references as suggestions.
+    names = {v.name_key: v.id for v in vendors.get_all(session)}
+    best = process.extractOne(fold(query), list(names), scorer=fuzz.WRatio, score_cutoff=85)
+    if best is not None:
+        stmt = select(Contract).where(Contract.vendor_id == names[best[0]]).order_by(in_force_first, Contract.act_by)
+        matches = session.scalars(stmt.limit(limit + 1)).all()
+        if matches:
+            return SearchResult(list(matches[:limit]), len(matches))
+    pairs = session.execute(select(Contract.reference, Contract.search_text)).all()
+    ranked = process.extract(fold(query), {ref: text for ref, text in pairs}, scorer=fuzz.WRatio, limit=3)
+    return SearchResult([], 0, [key for _text, _score, key in ranked])
+
+
+def total_value(contracts: Sequence[Contract]) -> dict[str, Decimal]:
+    sums: dict[str, Decimal] = {}
+    for contract in contracts:
+        if contract.annual_value is not None:
+            sums[contract.currency] = sums.get(contract.currency, Decimal(0)) + contract.annual_value
+    return sums

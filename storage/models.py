@@ -1,0 +1,144 @@
+"""Typed SQLAlchemy 2 models: vendors, contracts, amendments, the audit trail, the alert ledger."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Vendor(Base):
+    __tablename__ = "vendors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)  # accent- and case-folded
+    created_at: Mapped[datetime]
+
+    contracts: Mapped[list[Contract]] = relationship(back_populates="vendor")
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (
+        Index("ix_contracts_status_act_by", "status", "act_by"),
+        Index("ix_contracts_status_end", "status", "end_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64))
+    reference_key: Mapped[str] = mapped_column(String(64), unique=True)  # upper-cased: unique ignoring case
+    title: Mapped[str] = mapped_column(String(300))
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    type: Mapped[str] = mapped_column(String(32), default="other")
+    status: Mapped[str] = mapped_column(String(32), default="active")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    # The end a person last set; tacit renewals count whole terms from it so month ends don't drift.
+    end_anchor: Mapped[date] = mapped_column(Date)
+    renewals_since_anchor: Mapped[int] = mapped_column(Integer, default=0)
+    notice: Mapped[str] = mapped_column(String(16), default="0d")
+    term: Mapped[str] = mapped_column(String(16), default="12mo")
+    lead: Mapped[str] = mapped_column(String(16), default="0d")
+    renewal: Mapped[str] = mapped_column(String(16), default="manual")
+    notice_deadline: Mapped[date] = mapped_column(Date)
+    act_by: Mapped[date] = mapped_column(Date)
+    annual_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    owner: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    search_text: Mapped[str] = mapped_column(Text, default="")  # folded reference, title and vendor
+    alerts_snoozed_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    vendor: Mapped[Vendor] = relationship(back_populates="contracts", lazy="joined")
+    amendments: Mapped[list[Amendment]] = relationship(back_populates="contract", order_by="Amendment.number")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Amendment(Base):
+    """An avenant: what changed, when it was recorded, by whom, and why."""
+
+    __tablename__ = "amendments"
+    __table_args__ = (UniqueConstraint("contract_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    changes: Mapped[dict[str, Any]]
+
+    contract: Mapped[Contract] = relationship(back_populates="amendments")
+
+
+class AuditEvent(Base):
+    """Every change: who, when, what, before and after."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[dict[str, Any]]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Alert(Base):
+    """The alert ledger. `key` is unique: inserting it *claims* the alert, so it is posted once
+    across restarts, hand-run jobs and replicas. A failed post is marked `failed` and retried."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(Integer)  # incident or dispute, for later kinds
+    state: Mapped[str] = mapped_column(String(16))  # claimed | posted | failed | superseded
+    due_on: Mapped[date | None] = mapped_column(Date)
+    detail: Mapped[dict[str, Any]]
+    claimed_at: Mapped[datetime]
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    posted_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(32))
+    acknowledged_at: Mapped[datetime | None]
+
+
+class SlackEvent(Base):
+    """Event ids already handled: Slack re-delivers events not acked in time."""
+
+    __tablename__ = "slack_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime]
