@@ -47,7 +47,7 @@ def parse(text: str, known_options: frozenset[str] | set[str] = frozenset()) -> 
     Unknown `key:value` tokens stay words (an incident summary may say "DB down: urgent").
     """
     if len(text or "") > MAX_TEXT:
-        raise GrammarError("too_long", limit=str(MAX_TEXT))
+        raise GrammarError("text_too_long", limit=str(MAX_TEXT))
     text = (text or "").translate(_SMART_QUOTES).strip()
     try:
         tokens = shlex.split(text, posix=True)

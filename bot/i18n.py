@@ -26,7 +26,14 @@ def t(lang: str, key: str, **values: object) -> str:
     template = catalog.get(key) or en.MESSAGES.get(key)
     if template is None:
         raise KeyError(f"no message {key!r}")
-    return template.format(**values) if values else template
+    return template.format_map(_Values(values)) if "{" in template else template
+
+
+class _Values(dict):  # type: ignore[type-arg]
+    """A missing placeholder renders empty rather than failing a reply."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def fmt_date(lang: str, day: date | None) -> str:

@@ -1,0 +1,14 @@
+"""Thin Bolt listeners: parse → one service call → render. `register_listeners(app)` wires them all."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+
+def register_listeners(app: App) -> None:
+    from handlers import actions, commands, events, views
+
+    commands.register(app)
+    actions.register(app)
+    views.register(app)
+    events.register(app)

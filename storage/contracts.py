@@ -281,9 +281,15 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
         matches = session.scalars(stmt.limit(limit + 1)).all()
         if matches:
             return SearchResult(list(matches[:limit]), len(matches))
+    return SearchResult([], 0, closest_references(session, query=query))
+
+
+def closest_references(session: Session, *, query: str, limit: int = 3) -> list[str]:
+    """The references whose reference, title or vendor look most like `query` (for "not found")."""
     pairs = session.execute(select(Contract.reference, Contract.search_text)).all()
-    ranked = process.extract(fold(query), {ref: text for ref, text in pairs}, scorer=fuzz.WRatio, limit=3)
-    return SearchResult([], 0, [key for _text, _score, key in ranked])
+    ranked = process.extract(fold(query), {ref: text for ref, text in pairs}, scorer=fuzz.WRatio, limit=limit,
+                             score_cutoff=50)
+    return [key for _text, _score, key in ranked]
 
 
 def total_value(contracts: Sequence[Contract]) -> dict[str, Decimal]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,9 +39,25 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+MIGRATION_LOCK = 7_211_004  # pg_advisory_xact_lock key: one process migrates at a time
+
+
 def upgrade(engine: Engine) -> None:
-    """Apply every migration (`contractbot db upgrade`; the SQLite default does it on start)."""
+    """Apply every migration (`contractbot db upgrade`; every process also does it on start).
+
+    On PostgreSQL an advisory lock serialises processes started at once (replicas, several
+    `jobs run`): the first migrates, the others then find the schema at head.
+    """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
+    """Engine and session factory for `url`, with the schema brought up to date."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine, make_session_factory(engine)

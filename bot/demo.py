@@ -1,0 +1,86 @@
+"""A realistic demo portfolio: 36 contracts across the usual IT vendors and every contract type,
+dated relative to today so that some deadlines are always near (and one is overdue)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from bot.contract_input import ContractFields
+from bot.durations import parse_duration
+from bot.settings import Settings
+from storage import contracts
+from storage.models import Alert, Amendment, AuditEvent, Contract, SlackEvent, Vendor
+
+OWNERS = ["U0DEMOANNE", "U0DEMOBRUNO", "U0DEMOCHLOE"]
+# reference, title, vendor, type, end offset in days from today, notice, renewal, term, value (EUR), status
+PORTFOLIO = [
+    ("CTR-ORA-001", "Oracle Database Enterprise support", "Oracle", "support", 120, "90d", "auto", "1y", 182_000, "active"),
+    ("CTR-ORA-002", "Oracle E-Business Suite licences", "Oracle", "license", 400, "3mo", "auto", "1y", 96_500, "active"),
+    ("CTR-MS-001", "Microsoft 365 E3 Enterprise Agreement", "Microsoft", "saas", 38, "30d", "manual", "3y", 410_000, "active"),
+    ("CTR-MS-002", "Azure consumption commitment", "Microsoft", "cloud", 210, "60d", "auto", "1y", 250_000, "active"),
+    ("CTR-MS-003", "Premier / Unified support", "Microsoft", "support", 120, "3mo", "auto", "1y", 88_000, "active"),
+    ("CTR-SAP-001", "SAP S/4HANA maintenance", "SAP", "maintenance", 95, "3mo", "auto", "1y", 320_000, "active"),
+    ("CTR-SAP-002", "SAP SuccessFactors subscription", "SAP", "saas", 540, "3mo", "auto", "1y", 140_000, "active"),
+    ("CTR-CAP-001", "TMA finance applications", "Capgemini", "tma", 250, "6mo", "auto", "1y", 780_000, "active"),
+    ("CTR-CAP-002", "ERP migration consulting", "Capgemini", "consulting", 20, "0d", "none", "12mo", 240_000, "active"),
+    ("CTR-OBS-001", "WAN and MPLS network", "Orange Business", "telecom", 130, "3mo", "auto", "1y", 365_000, "active"),
+    ("CTR-OBS-002", "Mobile fleet (2,400 lines)", "Orange Business", "telecom", 50, "1mo", "auto", "1y", 192_000, "active"),
+    ("CTR-OVH-001", "Private cloud hosting", "OVHcloud", "cloud", 45, "1mo", "auto", "1mo", 54_000, "active"),
+    ("CTR-OVH-002", "Backup storage (object)", "OVHcloud", "cloud", 300, "30d", "auto", "1y", 12_600, "active"),
+    ("CTR-ATO-001", "Data centre managed services (infogérance)", "Atos", "managed_services", 260, "6mo", "auto", "3y", 1_450_000, "active"),
+    ("CTR-SOP-001", "TMA HR applications", "Sopra Steria", "tma", 160, "3mo", "manual", "1y", 520_000, "active"),
+    ("CTR-SOP-002", "Service desk outsourcing", "Sopra Steria", "managed_services", 8, "3mo", "auto", "2y", 690_000, "negotiating"),
+    ("CTR-IBM-001", "IBM mainframe software (MLC)", "IBM", "license", 220, "90d", "auto", "1y", 610_000, "active"),
+    ("CTR-IBM-002", "Power servers hardware maintenance", "IBM", "maintenance", 75, "60d", "auto", "1y", 74_000, "active"),
+    ("CTR-DEL-001", "Laptop fleet purchase framework", "Dell Technologies", "hardware", 380, "0d", "none", "12mo", 900_000, "active"),
+    ("CTR-DEL-002", "Storage arrays ProSupport", "Dell Technologies", "maintenance", 41, "30d", "auto", "1y", 61_000, "active"),
+    ("CTR-SNO-001", "ServiceNow ITSM Pro subscription", "ServiceNow", "saas", 150, "60d", "auto", "1y", 212_000, "active"),
+    ("CTR-SF-001", "Salesforce Sales Cloud", "Salesforce", "saas", 88, "60d", "auto", "1y", 158_000, "active"),
+    ("CTR-AWS-001", "AWS Enterprise Discount Program", "Amazon Web Services", "cloud", 290, "0d", "manual", "1y", 500_000, "active"),
+    ("CTR-GGL-001", "Google Workspace (legal team)", "Google", "saas", 14, "30d", "auto", "1y", 9_800, "active"),
+    ("CTR-ADB-001", "Adobe Creative Cloud", "Adobe", "license", 58, "30d", "auto", "1y", 23_500, "active"),
+    ("CTR-CIS-001", "Cisco SmartNet support", "Cisco", "support", 105, "60d", "auto", "1y", 118_000, "active"),
+    ("CTR-VMW-001", "VMware Cloud Foundation subscription", "Broadcom (VMware)", "license", 130, "90d", "auto", "1y", 286_000, "active"),
+    ("CTR-SFR-001", "SFR fibre links (branches)", "SFR Business", "telecom", 190, "3mo", "auto", "1y", 84_000, "active"),
+    ("CTR-ACC-001", "Cloud migration programme", "Accenture", "consulting", 240, "0d", "none", "12mo", 1_200_000, "active"),
+    ("CTR-SPL-001", "Splunk Enterprise Security", "Splunk", "license", 66, "60d", "auto", "1y", 132_000, "active"),
+    ("CTR-ATL-001", "Atlassian Cloud Premium", "Atlassian", "saas", 400, "30d", "auto", "1y", 47_000, "active"),
+    ("CTR-KYN-001", "Kyndryl network operations", "Kyndryl", "managed_services", 520, "6mo", "auto", "2y", 830_000, "active"),
+    ("CTR-CEG-001", "Document management TMA", "CGI", "tma", -20, "3mo", "manual", "1y", 210_000, "expired"),
+    ("CTR-BT-001", "International MPLS (legacy)", "BT Global", "telecom", -5, "3mo", "auto", "1y", 150_000, "terminated"),
+    ("CTR-DOC-001", "Contract management tool (tender)", "DocuSign", "other", 365, "30d", "manual", "1y", 35_000, "draft"),
+    ("CTR-ORA-003", "Oracle Java SE subscription", "Oracle", "license", 40, "30d", "auto", "1y", 41_000, "active"),
+]
+
+
+def _fields(row: tuple, today: date, index: int) -> ContractFields:  # type: ignore[type-arg]
+    ref, title, vendor, type_, offset, notice, renewal, term, value, status = row
+    end = today + timedelta(days=offset)
+    start = end - timedelta(days=365 * (3 if term in ("3y", "2y") else 1))
+    lead = "15d" if index % 4 == 0 else "0d"
+    given = {"reference", "title", "vendor", "type", "end", "start", "notice", "renewal", "term", "value", "status",
+             "owner", "lead"}
+    return ContractFields(
+        reference=ref, title=title, vendor=vendor, type=type_, start=start, end=end,
+        notice=parse_duration(notice), renewal=renewal, term=parse_duration(term), lead=parse_duration(lead),
+        value=Decimal(value), status=status, owner=OWNERS[index % len(OWNERS)], given=given,
+    )
+
+
+def load_demo(session: Session, *, settings: Settings, now: datetime, reset: bool = False) -> int:
+    """Add the demo contracts that are not there yet; with reset, delete everything first."""
+    if reset:
+        for model in (Alert, Amendment, AuditEvent, SlackEvent, Contract, Vendor):
+            session.execute(delete(model))
+    today = now.astimezone(settings.tz).date()
+    defaults = contracts.Defaults(currency=settings.currency, lead=settings.default_lead)
+    added = 0
+    for index, row in enumerate(PORTFOLIO):
+        if contracts.get_by_reference(session, reference=row[0]) is None:
+            contracts.create(session, values=_fields(row, today, index), defaults=defaults, actor="demo", now=now)
+            added += 1
+    return added

@@ -1,0 +1,72 @@
+"""Questions in plain English or French → the slash command that answers them.
+
+"when does the Oracle contract end?" → `/contract status oracle`;
+"what renews next month?" / "quels contrats arrivent à échéance en mars ?" → `/renewals next month` / `en mars`.
+Pure and small on purpose: the answer is the same card or list the slash command gives.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.dates import DateError, parse_window, strip_accents
+
+_RENEWAL_WORDS = re.compile(
+    r"\b(renew\w*|renouvel\w*|reconduction|reconduit\w*|echeance\w*|deadline\w*|expir\w*|due|notice|preavis|"
+    r"upcoming|a venir|arrivent|arrive|coming up|ending|se terminent|finissent)\b")
+_PLURAL_QUESTION = re.compile(r"\b(what|which|quels?|quelles?|list|liste|show me|contracts|contrats)\b")
+_STOP = set("""when what which is are does do did the a an of for to in on by about me my our please show tell give
+status state contract contracts end ends ending expire expires renew renews renewal deadline notice card info
+details detail quand quel quelle quels quelles est sont se termine terminent fin finit le la les l de du des
+d un une contrat contrats pour sur statut etat echeance expire donne moi montre affiche avec what's whats it
+""".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    command: str
+    text: str
+
+
+def _window_suffix(words: list[str], *, tz: ZoneInfo, now: datetime) -> str | None:
+    for size in range(min(5, len(words)), 0, -1):
+        candidate = " ".join(words[-size:])
+        if not re.search(r"\d|month|mois|quarter|trimestre|year|annee|week|semaine|days?|jours?|" + _MONTH_NAMES,
+                         candidate):
+            continue
+        try:
+            parse_window(candidate, tz=tz, now=now)
+            return candidate
+        except DateError:
+            continue
+    return None
+
+
+_MONTH_NAMES = ("january|february|march|april|may|june|july|august|september|october|november|december|janvier|"
+                "fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre")
+
+
+def understand(text: str, *, tz: ZoneInfo, now: datetime) -> Intent | None:
+    """The command that answers `text`, or None when it is not understood."""
+    folded = strip_accents(text.lower()).replace("’", "'")
+    folded = re.sub(r"<@[A-Z0-9]+(\|[^>]*)?>", " ", folded)
+    folded = re.sub(r"[?!.,;:\"]", " ", folded)
+    words = folded.replace("'", " ").split()
+    if not words:
+        return None
+    if words[0] in ("help", "aide", "hi", "hello", "bonjour", "salut"):
+        return None
+    if words[0].startswith("/") and len(words[0]) > 1:
+        return Intent(words[0], " ".join(text.split()[1:]))
+    if _RENEWAL_WORDS.search(folded) and _PLURAL_QUESTION.search(folded):
+        window = _window_suffix(words, tz=tz, now=now)
+        subject = [w for w in words if w not in _STOP and not _RENEWAL_WORDS.match(w)]
+        if window is not None or not subject:
+            return Intent("/renewals", window or "")
+    subject = [w for w in words if w not in _STOP and len(w) > 1]
+    if subject:
+        return Intent("/contract", "status " + " ".join(subject))
+    return None

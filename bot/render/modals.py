@@ -1,0 +1,85 @@
+"""Modals: the add-contract form (same fields as `/contract add`) and the renew form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ChannelSelectElement,
+    DatePickerElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.contract_input import RENEWALS, TYPES
+from bot.i18n import t
+from bot.render.ids import CallbackId
+
+
+def _text(block_id: str, label: str, *, optional: bool = False, placeholder: str | None = None,
+          multiline: bool = False) -> InputBlock:
+    element = PlainTextInputElement(action_id=block_id, multiline=multiline,
+                                    placeholder=PlainTextObject(text=placeholder) if placeholder else None)
+    return InputBlock(block_id=block_id, label=label, element=element, optional=optional)
+
+
+def _select(lang: str, block_id: str, label: str, values: tuple[str, ...], prefix: str, initial: str) -> InputBlock:
+    options = [Option(value=v, label=t(lang, prefix + v)) for v in values]
+    initial_option = next(o for o in options if o.value == initial)
+    return InputBlock(block_id=block_id, label=label, optional=True,
+                      element=StaticSelectElement(action_id=block_id, options=options, initial_option=initial_option))
+
+
+def add_contract_modal(lang: str) -> dict[str, Any]:
+    blocks = [
+        _text("reference", t(lang, "m_reference"), placeholder="CTR-2027-001"),
+        _text("title", t(lang, "m_title")),
+        _text("vendor", t(lang, "m_vendor")),
+        InputBlock(block_id="end", label=t(lang, "m_end"), element=DatePickerElement(action_id="end")),
+        InputBlock(block_id="start", label=t(lang, "m_start"), optional=True,
+                   element=DatePickerElement(action_id="start")),
+        _select(lang, "type", t(lang, "m_type"), TYPES, "type_", "other"),
+        _select(lang, "renewal", t(lang, "m_renewal"), RENEWALS, "renewal_", "manual"),
+        _text("notice", t(lang, "m_notice"), optional=True, placeholder="90d, 3mo"),
+        _text("term", t(lang, "m_term"), optional=True, placeholder="12mo"),
+        _text("lead", t(lang, "m_lead"), optional=True, placeholder="30d"),
+        _text("value", t(lang, "m_value"), optional=True, placeholder="120k"),
+        _text("currency", t(lang, "m_currency"), optional=True, placeholder="EUR"),
+        InputBlock(block_id="owner", label=t(lang, "m_owner"), optional=True,
+                   element=UserSelectElement(action_id="owner")),
+        InputBlock(block_id="channel", label=t(lang, "m_channel"), optional=True,
+                   element=ChannelSelectElement(action_id="channel")),
+    ]
+    view = View(type="modal", callback_id=CallbackId.ADD_CONTRACT, title=t(lang, "m_add_title"),
+                submit=t(lang, "m_submit"), close=t(lang, "m_cancel"), blocks=blocks, private_metadata=lang)
+    return view.to_dict()
+
+
+def renew_modal(lang: str, *, reference: str, alert_id: int | None) -> dict[str, Any]:
+    blocks = [
+        InputBlock(block_id="until", label=t(lang, "m_until"), optional=True,
+                   element=DatePickerElement(action_id="until")),
+        _text("term", t(lang, "m_renew_term"), optional=True, placeholder="12mo"),
+        _text("note", t(lang, "m_note"), optional=True, multiline=True),
+    ]
+    metadata = f"{reference}|{alert_id or ''}|{lang}"
+    view = View(type="modal", callback_id=CallbackId.RENEW_CONTRACT, title=t(lang, "m_renew_title"),
+                submit=t(lang, "m_submit"), close=t(lang, "m_cancel"), blocks=blocks, private_metadata=metadata)
+    return view.to_dict()
+
+
+def submitted_values(view: dict[str, Any]) -> dict[str, str]:
+    """Flatten a view submission's state into {block_id: text} (dates ISO, selects by value)."""
+    out: dict[str, str] = {}
+    for block_id, actions in (view.get("state") or {}).get("values", {}).items():
+        for element in actions.values():
+            value = (element.get("value") or element.get("selected_date") or element.get("selected_user")
+                     or element.get("selected_channel") or (element.get("selected_option") or {}).get("value"))
+            if value:
+                out[block_id] = str(value)
+    return out

@@ -1,0 +1,103 @@
+"""`contractbot shell`: type `/contract status CTR-…`, `/renewals next 90 days`, a question, or
+`jobs run deadlines [--at …]`; replies and alerts are printed as text."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from typing import TextIO
+
+from slack_bolt.request import BoltRequest
+
+from bot.app import create_app
+from bot.clock import SystemClock
+from bot.settings import Settings
+from bot.terminal import TerminalSlack
+from storage.db import open_database
+
+BANNER = """contractbot shell — the bot's real handlers, with Slack replaced by this terminal.
+Try:  /contract status CTR-ORA-001   /contract oracle   /renewals next 30 days   /renewals en mars
+      when does the Microsoft contract end?   quels contrats arrivent à échéance en mars ?
+      jobs run deadlines [--at 2027-01-15T09:00] [--dry-run]      help      quit
+"""
+USER, CHANNEL = "U0SHELLUSER", "C0SHELL"
+
+
+def _slash(app, terminal: TerminalSlack, line: str) -> None:  # type: ignore[no-untyped-def]
+    command, _, text = line.partition(" ")
+    body = {"type": None, "command": command, "text": text.strip(), "user_id": USER, "user_name": "you",
+            "channel_id": CHANNEL, "channel_name": "shell", "team_id": "TLOCAL", "trigger_id": "",
+            "response_url": terminal.response_url(), "api_app_id": "ALOCAL"}
+    response = app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+    if response.status == 404:
+        terminal.out.write(f"unknown command {command}; try /contract or /renewals\n")
+
+
+def _message(app, line: str, counter: int) -> None:  # type: ignore[no-untyped-def]
+    event = {"type": "message", "channel_type": "im", "channel": "D0SHELL", "user": USER, "text": line,
+             "ts": f"{counter}.0001"}
+    body = {"type": "event_callback", "team_id": "TLOCAL", "api_app_id": "ALOCAL", "event": event,
+            "event_id": f"EvSHELL{counter}", "authorizations": [{"user_id": "UCONTRACTBOT", "is_bot": True}]}
+    app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+
+
+def _jobs(settings: Settings, factory, terminal: TerminalSlack, words: list[str]) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import parse_at
+    from bot.commands_cli import _job_context
+    from jobs.registry import JOBS, run_job
+
+    if len(words) < 3 or words[1] != "run" or words[2] not in JOBS:
+        terminal.out.write(f"usage: jobs run {{{'|'.join(JOBS)}}} [--at ISO-DATETIME] [--dry-run]\n")
+        return
+    at = words[words.index("--at") + 1] if "--at" in words and words.index("--at") + 1 < len(words) else None
+    try:
+        clock = parse_at(at, settings)
+    except ValueError:
+        terminal.out.write(f"--at {at!r} is not an ISO datetime\n")
+        return
+    ctx = _job_context(settings, factory, clock)
+    for line in run_job(words[2], ctx, now=clock.now(), dry_run="--dry-run" in words) or ["nothing due"]:
+        terminal.out.write(line + "\n")
+
+
+def run_shell(settings: Settings, *, load_demo: bool = True, stdin: TextIO = sys.stdin,
+              out: TextIO = sys.stdout) -> int:
+    terminal = TerminalSlack(out, locale=f"{settings.language}-{settings.language.upper()}")
+    settings = settings.model_copy(update={"slack_api_url": terminal.url, "slack_bot_token": None})
+    from pydantic import SecretStr
+
+    settings = settings.model_copy(update={"slack_bot_token": SecretStr("xoxb-local-shell")})
+    _engine, factory = open_database(settings.database_url)
+    clock = SystemClock()
+    if load_demo:
+        from bot.demo import load_demo as load
+
+        with factory.begin() as session:
+            added = load(session, settings=settings, now=clock.now())
+        if added:
+            out.write(f"(demo portfolio loaded: {added} contracts)\n")
+    app, _runtime = create_app(settings, factory, clock, request_verification=False, process_before_response=True)
+    out.write(BANNER)
+    counter = 0
+    try:
+        while True:
+            out.write("\n> ")
+            out.flush()
+            line = stdin.readline()
+            if not line:
+                break
+            line = line.strip()
+            counter += 1
+            if not line:
+                continue
+            if line in ("quit", "exit", ":q"):
+                break
+            if line.startswith("/"):
+                _slash(app, terminal, line)
+            elif line.startswith("jobs"):
+                _jobs(settings, factory, terminal, shlex.split(line))
+            else:
+                _message(app, line, counter)
+    finally:
+        terminal.close()
+    return 0

@@ -1,0 +1,18 @@
+"""Buttons: show a contract from a pick list; acknowledge, snooze, renewed, give notice on alerts."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import App
+
+from bot.render.ids import ActionId
+from handlers.actions import alert_buttons, show_contract
+
+
+def register(app: App) -> None:
+    app.action(re.compile(f"^{ActionId.SHOW_CONTRACT}"))(show_contract.on_show_contract)
+    app.action(ActionId.ALERT_ACK)(alert_buttons.on_acknowledge)
+    app.action(ActionId.ALERT_SNOOZE)(alert_buttons.on_snooze)
+    app.action(ActionId.ALERT_RENEWED)(alert_buttons.on_renewed)
+    app.action(ActionId.ALERT_GIVE_NOTICE)(alert_buttons.on_give_notice)

@@ -1,0 +1,40 @@
+"""Helpers the command verbs share: finding a contract, the `public` flag, allowed options."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.grammar import Parsed
+from storage import contracts
+from storage.models import Contract
+from handlers.errors import UserError
+
+
+def take_public(parsed: Parsed) -> bool:
+    if parsed.words and parsed.words[-1].lower() in ("public", "publique"):
+        parsed.words.pop()
+        return True
+    return False
+
+
+def only_options(parsed: Parsed, allowed: set[str]) -> None:
+    for name in parsed.options:
+        if name not in allowed:
+            raise UserError("err_option_not_here", option=name)
+
+
+def no_extra_words(parsed: Parsed) -> None:
+    if parsed.words:
+        raise UserError("err_unexpected", text=" ".join(parsed.words)[:80])
+
+
+def find_contract(session: Session, reference: str | None) -> Contract:
+    if not reference:
+        raise UserError("err_missing_reference")
+    contract = contracts.get_by_reference(session, reference=reference)
+    if contract is None:
+        closest = contracts.closest_references(session, query=reference)
+        if closest:
+            raise UserError("err_unknown_reference_closest", ref=reference, refs=", ".join(closest))
+        raise UserError("err_unknown_reference", ref=reference)
+    return contract

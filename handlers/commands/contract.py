@@ -1,0 +1,190 @@
+"""/contract: status (the default verb), list, add, amend, renew, terminate, history, export, help."""
+
+from __future__ import annotations
+
+from bot import grammar
+from bot.contract_input import ContractFields, InputError, read_contract_fields
+from bot.dates import DateError, parse_date
+from bot.durations import DurationError, parse_duration
+from bot.render import contracts as render
+from bot.i18n import t
+from bot.render.common import help_message, notice
+from bot.render.modals import add_contract_modal
+from handlers.commands.common import find_contract, no_extra_words, only_options, take_public
+from handlers.dispatch import Reply, command, require_manager
+from handlers.errors import UserError
+from handlers.runtime import Caller, Runtime
+from storage import audit, contracts
+from storage.csv_io import export_contracts
+
+NAME = "/contract"
+FIELD_OPTIONS = {"title", "vendor", "end", "start", "type", "notice", "renewal", "term", "lead", "value", "currency",
+                 "owner", "channel", "status"}
+OPTIONS = frozenset(FIELD_OPTIONS | {"note", "until", "on"})
+VERBS = {"status", "list", "add", "amend", "renew", "terminate", "history", "export", "help", "statut", "liste"}
+
+
+@command(NAME)
+def run(rt: Runtime, caller: Caller, text: str) -> Reply:
+    parsed = grammar.parse(text, OPTIONS)
+    verb = parsed.words[0].lower() if parsed.words else "help"
+    if verb in VERBS:
+        parsed.pop_word()
+    else:
+        verb = "status"
+    if verb == "help" or (verb == "status" and not parsed.words and not parsed.options):
+        return Reply(help_message(caller.lang, NAME))
+    handler = {"status": status, "statut": status, "list": list_, "liste": list_, "add": add, "amend": amend,
+               "renew": renew, "terminate": terminate, "history": history, "export": export}[verb]
+    if verb in ("add", "amend", "renew", "terminate"):
+        require_manager(rt, caller)
+    return handler(rt, caller, parsed)
+
+
+def _defaults(rt: Runtime) -> contracts.Defaults:
+    return contracts.Defaults(currency=rt.settings.currency, lead=rt.settings.default_lead)
+
+
+def _today(rt: Runtime):  # type: ignore[no-untyped-def]
+    return rt.now().astimezone(rt.settings.tz).date()
+
+
+def status(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    public = take_public(parsed)
+    only_options(parsed, set())
+    query = parsed.rest
+    with rt.session_factory.begin() as session:
+        found = contracts.search(session, query=query)
+        if len(found.contracts) == 1:
+            message = render.card(caller.lang, found.contracts[0], today=_today(rt))
+        elif found.contracts:
+            message = render.pick_list(caller.lang, query, found.contracts, found.total)
+        else:
+            message = render.not_found(caller.lang, query, found.suggestions)
+    return Reply(message, public=public)
+
+
+def list_(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    public = take_public(parsed)
+    only_options(parsed, {"vendor", "status", "type", "owner"})
+    no_extra_words(parsed)
+    values = read_contract_fields({k: v for k, v in parsed.options.items() if k != "vendor"}, tz=rt.settings.tz,
+                                  now=rt.now())
+    with rt.session_factory.begin() as session:
+        rows, total = contracts.get_all(session, vendor=parsed.options.get("vendor"), status=values.status,
+                                        type_=values.type, owner=values.owner)
+        message = render.contract_list(caller.lang, rows, total, today=_today(rt))
+    return Reply(message, public=public)
+
+
+def add(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    if not parsed.words and not parsed.options:
+        if caller.trigger_id:
+            return Reply(view=add_contract_modal(caller.lang))
+        raise UserError("err_missing_reference")
+    reference = parsed.pop_word()
+    no_extra_words(parsed)
+    only_options(parsed, FIELD_OPTIONS)
+    values = read_contract_fields({"reference": reference or "", **parsed.options}, tz=rt.settings.tz, now=rt.now())
+    return create_contract(rt, caller, values)
+
+
+def create_contract(rt: Runtime, caller: Caller, values: ContractFields) -> Reply:
+    """Shared by `/contract add` and the add modal."""
+    now = rt.now()
+    with rt.session_factory.begin() as session:
+        try:
+            contract = contracts.create(session, values=values, defaults=_defaults(rt), actor=caller.user_id, now=now)
+        except contracts.DuplicateReference:
+            raise UserError("err_duplicate_reference", ref=values.reference) from None
+        message = render.changed(caller.lang, "create", contract, {}, caller.user_id, today=_today(rt))
+    return Reply(message, public=True)
+
+
+def amend(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    reference = parsed.pop_word()
+    no_extra_words(parsed)
+    only_options(parsed, FIELD_OPTIONS | {"note"})
+    note = parsed.options.pop("note", None)
+    if not parsed.options:
+        raise UserError("err_nothing_to_amend")
+    values = read_contract_fields(parsed.options, tz=rt.settings.tz, now=rt.now())
+    with rt.session_factory.begin() as session:
+        contract = find_contract(session, reference)
+        amendment = contracts.amend(session, contract=contract, values=values, note=note, actor=caller.user_id,
+                                    now=rt.now())
+        if amendment is None:
+            raise UserError("err_no_change", ref=contract.reference)
+        changes = {k: tuple(v) for k, v in amendment.changes.items()}
+        message = render.changed(caller.lang, "amend", contract, changes, caller.user_id, today=_today(rt))
+    return Reply(message, public=True)
+
+
+def renew(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    reference = parsed.pop_word()
+    no_extra_words(parsed)
+    only_options(parsed, {"until", "term", "note"})
+    if "until" in parsed.options and "term" in parsed.options:
+        raise UserError("err_until_or_term")
+    until = term = None
+    try:
+        if "until" in parsed.options:
+            until = parse_date(parsed.options["until"], tz=rt.settings.tz, now=rt.now())
+        if "term" in parsed.options:
+            term = parse_duration(parsed.options["term"])
+            if not term.is_calendar or term.is_zero:
+                raise InputError("term", "zero_term", parsed.options["term"])
+    except DateError:
+        raise InputError("until", "bad_date", parsed.options["until"]) from None
+    except DurationError:
+        raise InputError("term", "bad_duration", parsed.options["term"]) from None
+    with rt.session_factory.begin() as session:
+        contract = find_contract(session, reference)
+        try:
+            changes = contracts.renew(session, contract=contract, until=until, term=term,
+                                      note=parsed.options.get("note"), actor=caller.user_id, now=rt.now())
+        except contracts.ContractRuleError as exc:
+            raise UserError("err_renew_not_later", ref=contract.reference, end=str(exc.details["end"])) from None
+        message = render.changed(caller.lang, "renew", contract, changes, caller.user_id, today=_today(rt))
+    return Reply(message, public=True)
+
+
+def terminate(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    reference = parsed.pop_word()
+    no_extra_words(parsed)
+    only_options(parsed, {"on", "note"})
+    on = None
+    if "on" in parsed.options:
+        try:
+            on = parse_date(parsed.options["on"], tz=rt.settings.tz, now=rt.now())
+        except DateError:
+            raise InputError("on", "bad_date", parsed.options["on"]) from None
+    with rt.session_factory.begin() as session:
+        contract = find_contract(session, reference)
+        try:
+            changes = contracts.terminate(session, contract=contract, on=on, note=parsed.options.get("note"),
+                                          actor=caller.user_id, now=rt.now(), today=_today(rt))
+        except contracts.ContractRuleError as exc:
+            raise UserError("err_already_closed", ref=contract.reference, status=exc.details["status"]) from None
+        message = render.changed(caller.lang, "terminate", contract, changes, caller.user_id, today=_today(rt))
+    return Reply(message, public=True)
+
+
+def history(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    public = take_public(parsed)
+    reference = parsed.pop_word()
+    no_extra_words(parsed)
+    with rt.session_factory.begin() as session:
+        contract = find_contract(session, reference)
+        events = audit.get_all(session, entity_type="contract", entity_id=contract.id)
+        message = render.history(caller.lang, contract, events, tz=rt.settings.tz)
+    return Reply(message, public=public)
+
+
+def export(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    no_extra_words(parsed)
+    with rt.session_factory.begin() as session:
+        text, count = export_contracts(session)
+    day = _today(rt).isoformat()
+    message = notice(t(caller.lang, "export_done", n=count))
+    return Reply(message, file=(f"contracts-{day}.csv", text))

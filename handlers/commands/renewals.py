@@ -1,0 +1,33 @@
+"""/renewals [window]: what must be decided soon, most urgent first, overdue ones on top."""
+
+from __future__ import annotations
+
+from bot import grammar
+from bot.dates import DateError, parse_window
+from bot.render import contracts as render
+from bot.render.common import help_message
+from handlers.commands.common import take_public
+from handlers.dispatch import Reply, command
+from handlers.errors import UserError
+from handlers.runtime import Caller, Runtime
+from storage import contracts
+
+NAME = "/renewals"
+
+
+@command(NAME)
+def run(rt: Runtime, caller: Caller, text: str) -> Reply:
+    parsed = grammar.parse(text)
+    if parsed.words and parsed.words[0].lower() in ("help", "aide"):
+        return Reply(help_message(caller.lang, NAME))
+    public = take_public(parsed)
+    now = rt.now()
+    try:
+        window = parse_window(parsed.rest, tz=rt.settings.tz, now=now)
+    except DateError:
+        raise UserError("err_bad_window", text=parsed.rest) from None
+    today = now.astimezone(rt.settings.tz).date()
+    with rt.session_factory.begin() as session:
+        rows, total = contracts.due_for_renewal(session, window=window, today=today)
+        message = render.renewals(caller.lang, rows, total, window=window, today=today)
+    return Reply(message, public=public)

@@ -1,0 +1,46 @@
+"""Sending a Reply back: through response_url when Slack gave one, else the Web API."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers.dispatch import Reply
+from handlers.runtime import Caller, Runtime
+
+logger = logging.getLogger(__name__)
+
+
+def caller_from(runtime: Runtime, client: WebClient, body: dict[str, Any]) -> Caller:
+    user = body.get("user_id") or (body.get("user") or {}).get("id") or ""
+    channel = body.get("channel_id") or (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id")
+    return Caller(user_id=user, channel_id=channel, lang=runtime.language_for(client, user),
+                  trigger_id=body.get("trigger_id"), response_url=body.get("response_url"))
+
+
+def deliver(reply: Reply, *, caller: Caller, client: WebClient, respond: Respond | None) -> None:
+    try:
+        if reply.view is not None and caller.trigger_id:
+            client.views_open(trigger_id=caller.trigger_id, view=reply.view)
+        if reply.file is not None:
+            name, text = reply.file
+            channel = client.conversations_open(users=caller.user_id)["channel"]["id"]
+            client.files_upload_v2(channel=channel, filename=name, content=text, title=name)
+        if reply.message is not None:
+            payload = reply.message.to_dict()
+            if respond is not None and caller.response_url:
+                respond(**payload, response_type="in_channel" if reply.public else "ephemeral",
+                        replace_original=False)
+            elif reply.public and caller.channel_id:
+                client.chat_postMessage(channel=caller.channel_id, **payload)
+            elif caller.channel_id:
+                client.chat_postEphemeral(channel=caller.channel_id, user=caller.user_id, **payload)
+            else:
+                client.chat_postMessage(channel=caller.user_id, **payload)
+    except SlackApiError as exc:
+        logger.error("could not deliver a reply to %s: %s", caller.user_id, exc.response.get("error"))

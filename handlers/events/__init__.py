@@ -1,0 +1,13 @@
+"""Events: direct messages and mentions (questions in English or French), deduplicated on event_id."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from handlers.events import messages
+
+
+def register(app: App) -> None:
+    app.event("app_mention")(messages.on_mention)
+    app.event({"type": "message", "channel_type": "im"})(messages.on_direct_message)
+    app.event("message")(messages.ignore_other_messages)

@@ -1,0 +1,63 @@
+"""Direct messages and mentions: understood questions get the slash command's answer; anything
+else gets a short help with examples — never silence, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, BoltContext, Say
+from slack_sdk import WebClient
+
+from bot.i18n import t
+from bot.questions import understand
+from bot.render.common import Message, context, section
+from handlers.dispatch import run_command
+from handlers.runtime import Caller, Runtime
+from storage import events as event_log
+
+logger = logging.getLogger(__name__)
+
+
+def dm_help(lang: str) -> Message:
+    body = t(lang, "dm_help")
+    return Message(text=body, blocks=[section(t(lang, "dm_help_intro")), context(t(lang, "dm_help_examples"))])
+
+
+def answer(runtime: Runtime, caller: Caller, text: str) -> Message:
+    intent = understand(text, tz=runtime.settings.tz, now=runtime.now())
+    if intent is None:
+        return dm_help(caller.lang)
+    reply = run_command(runtime, caller, intent.command, intent.text)
+    return reply.message if reply.message is not None else dm_help(caller.lang)
+
+
+def _first_time(runtime: Runtime, body: dict) -> bool:
+    event_id = body.get("event_id")
+    if not event_id:
+        return True
+    with runtime.session_factory.begin() as session:
+        return event_log.remember(session, event_id=event_id, now=runtime.now())
+
+
+def _handle(body: dict, event: dict, client: WebClient, say: Say, runtime: Runtime) -> None:
+    if event.get("bot_id") or event.get("subtype") or not _first_time(runtime, body):
+        return
+    user = event.get("user") or ""
+    caller = Caller(user_id=user, channel_id=event.get("channel"), lang=runtime.language_for(client, user))
+    message = answer(runtime, caller, event.get("text") or "")
+    thread = event.get("thread_ts") if event.get("channel_type") != "im" else None
+    say(**message.to_dict(), thread_ts=thread or (event.get("ts") if event.get("type") == "app_mention" else None))
+
+
+def on_direct_message(ack: Ack, body: dict, event: dict, client: WebClient, say: Say, runtime: Runtime) -> None:
+    ack()
+    _handle(body, event, client, say, runtime)
+
+
+def on_mention(ack: Ack, body: dict, event: dict, client: WebClient, say: Say, runtime: Runtime) -> None:
+    ack()
+    _handle(body, event, client, say, runtime)
+
+
+def ignore_other_messages(ack: Ack) -> None:
+    ack()

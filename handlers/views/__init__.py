@@ -1,0 +1,13 @@
+"""Modal submissions: add a contract, renew a contract (from an alert's "Renewed" button)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.render.ids import CallbackId
+from handlers.views import contract_forms
+
+
+def register(app: App) -> None:
+    app.view(CallbackId.ADD_CONTRACT)(contract_forms.on_add_submitted)
+    app.view(CallbackId.RENEW_CONTRACT)(contract_forms.on_renew_submitted)

@@ -1,0 +1,87 @@
+"""The add-contract and renew forms. Validation errors go back into the form (response_action)."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.contract_input import InputError, read_contract_fields
+from bot.dates import DateError, parse_date
+from bot.durations import DurationError, parse_duration
+from bot.i18n import fmt_date, t
+from bot.render import contracts as render
+from bot.render.contracts import who
+from bot.render.modals import submitted_values
+from handlers.actions.alert_buttons import refresh_alert_message
+from handlers.commands.contract import create_contract
+from handlers.dispatch import Reply
+from handlers.errors import UserError, explain
+from handlers.runtime import Caller, Runtime
+from storage import contracts
+
+
+def _caller(runtime: Runtime, client: WebClient, body: dict, lang: str | None = None) -> Caller:
+    user = body["user"]["id"]
+    return Caller(user_id=user, channel_id=None, lang=lang or runtime.language_for(client, user))
+
+
+def _post(client: WebClient, reply: Reply, channel: str) -> None:
+    if reply.message is not None:
+        client.chat_postMessage(channel=channel, **reply.message.to_dict())
+
+
+def on_add_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runtime: Runtime) -> None:
+    caller = _caller(runtime, client, body, view.get("private_metadata") or None)
+    if not runtime.settings.is_manager(caller.user_id):
+        return ack(response_action="errors", errors={"reference": t(caller.lang, "err_forbidden")})
+    values = submitted_values(view)
+    try:
+        fields = read_contract_fields(values, tz=runtime.settings.tz, now=runtime.now())
+        reply = create_contract(runtime, caller, fields)
+    except InputError as exc:
+        block = exc.field if exc.field in values or exc.field in ("reference", "title", "vendor", "end") else "reference"
+        return ack(response_action="errors", errors={block: explain(caller.lang, exc)})
+    except UserError as exc:
+        return ack(response_action="errors", errors={"reference": explain(caller.lang, exc)})
+    ack()
+    _post(client, reply, fields.channel or caller.user_id)
+
+
+def on_renew_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runtime: Runtime) -> None:
+    reference, alert_id, lang = (view.get("private_metadata") or "||").split("|")
+    caller = _caller(runtime, client, body, lang or None)
+    if not runtime.settings.is_manager(caller.user_id):
+        return ack(response_action="errors", errors={"until": t(caller.lang, "err_forbidden")})
+    values = submitted_values(view)
+    now = runtime.now()
+    try:
+        until = parse_date(values["until"], tz=runtime.settings.tz, now=now) if "until" in values else None
+        term = parse_duration(values["term"]) if "term" in values else None
+    except DateError:
+        return ack(response_action="errors", errors={"until": t(caller.lang, "err_bad_date", value=values["until"],
+                                                                field="until")})
+    except DurationError:
+        return ack(response_action="errors", errors={"term": t(caller.lang, "err_bad_duration", value=values["term"],
+                                                               field="term")})
+    if until and term:
+        return ack(response_action="errors", errors={"term": t(caller.lang, "err_until_or_term")})
+    today = now.astimezone(runtime.settings.tz).date()
+    with runtime.session_factory.begin() as session:
+        contract = contracts.get_by_reference(session, reference=reference)
+        if contract is None:
+            return ack(response_action="errors", errors={"until": t(caller.lang, "err_unknown_reference",
+                                                                    ref=reference)})
+        try:
+            changes = contracts.renew(session, contract=contract, until=until, term=term, note=values.get("note"),
+                                      actor=caller.user_id, now=now)
+        except contracts.ContractRuleError:
+            return ack(response_action="errors", errors={"until": t(caller.lang, "err_renew_not_later",
+                                                                    ref=reference, end=str(contract.end_date))})
+        message = render.changed(caller.lang, "renew", contract, changes, caller.user_id, today=today)
+        settled = t(runtime.settings.language, "alert_renewed", user=who(caller.user_id),
+                    end=fmt_date(runtime.settings.language, contract.end_date))
+        channel = contract.channel or caller.user_id
+    ack()
+    if alert_id:
+        refresh_alert_message(runtime, client, int(alert_id), settled=settled)
+    client.chat_postMessage(channel=channel, **message.to_dict())

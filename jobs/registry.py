@@ -1,0 +1,73 @@
+"""The scheduled jobs: names, schedules (in the organisation's time zone) and entry points.
+
+The schedule lives in code and the state in the database, so every replica may run the same
+scheduler: each alert is claimed in the ledger before it is posted (see storage.alerts).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from jobs import deadlines
+from jobs.context import JobContext
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    name: str
+    cron: dict[str, str]
+    describe: str
+    run: Callable[[JobContext, datetime, bool], list[str]]
+
+
+def run_deadlines(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
+    report = deadlines.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
+                             metrics=ctx.metrics)
+    return deadlines.describe(report, today=now.astimezone(ctx.settings.tz).date())
+
+
+JOBS: dict[str, JobSpec] = {
+    "deadlines": JobSpec("deadlines", {"hour": "9", "minute": "0"}, "daily 09:00: notice deadline alerts",
+                         run_deadlines),
+}
+
+
+def run_job(name: str, ctx: JobContext, *, now: datetime | None = None, dry_run: bool = False) -> list[str]:
+    """Run one job as if the clock said `now` (default: the real clock)."""
+    spec = JOBS[name]
+    when = now or ctx.clock.now()
+    try:
+        lines = spec.run(ctx, when, dry_run)
+    except Exception:
+        ctx.metrics.job_runs.labels(name, "error").inc()
+        raise
+    ctx.metrics.job_runs.labels(name, "ok").inc()
+    return lines
+
+
+def scheduled_entry(name: str, ctx: JobContext) -> None:
+    """What APScheduler calls: take `now` from the clock, run, never let an exception kill the thread."""
+    try:
+        for line in run_job(name, ctx):
+            logger.info("%s: %s", name, line)
+    except Exception:
+        logger.exception("job %s failed", name)
+
+
+def build_scheduler(ctx: JobContext) -> BackgroundScheduler:
+    """Jobs with explicit ids (replace_existing), one instance each, coalesced after a pause, and a
+    generous misfire grace so a sweep delayed by a busy process still runs."""
+    scheduler = BackgroundScheduler(timezone=ctx.settings.tz, job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
+    for spec in JOBS.values():
+        scheduler.add_job(scheduled_entry, CronTrigger(timezone=ctx.settings.tz, **spec.cron), args=[spec.name, ctx],
+                          id=spec.name, name=spec.describe, replace_existing=True)
+    return scheduler

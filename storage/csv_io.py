@@ -1,0 +1,142 @@
+"""The portfolio as CSV (import and export) and as an iCalendar feed of act-by and end dates.
+
+Import is all-or-nothing: every row is read and checked first, every bad row is reported with the
+file's own line number (the header is line 1) and its reason, and nothing is written unless all
+rows are good. An existing reference is updated, and its history says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+from sqlalchemy.orm import Session
+
+from bot.contract_input import CSV_COLUMNS, ContractFields, InputError, read_contract_fields, require
+from bot.i18n import t
+from storage import contracts
+
+HEADER = ["reference", "title", "vendor", "type", "status", "start_date", "end_date", "notice", "renewal", "term",
+          "annual_value", "currency", "owner", "channel", "lead"]
+REQUIRED_COLUMNS = {"reference", "end_date"}
+IMPORT_ACTOR = "import"
+
+
+@dataclass(slots=True)
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+class ImportRejected(Exception):
+    def __init__(self, errors: list[tuple[int, str]]) -> None:
+        super().__init__(f"{len(errors)} bad row(s)")
+        self.errors = errors
+
+
+def _reason(exc: InputError, lang: str) -> str:
+    column = CSV_COLUMNS.get(exc.field, exc.field)
+    return f"{column}: {t(lang, f'err_{exc.problem}', field=column, value=exc.value)}"
+
+
+def read_rows(text: str, *, tz: ZoneInfo, now: datetime, lang: str = "en") -> tuple[list[tuple[int, ContractFields]], list[tuple[int, str]]]:
+    """Parse and check every row; return the good rows and the bad ones (line, reason)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = {name.strip() for name in (reader.fieldnames or [])}
+    missing = REQUIRED_COLUMNS - columns
+    if missing:
+        return [], [(1, t(lang, "csv_missing_columns", columns=", ".join(sorted(missing))))]
+    unknown = columns - set(HEADER)
+    if unknown:
+        return [], [(1, t(lang, "csv_unknown_columns", columns=", ".join(sorted(unknown))))]
+    by_column = {column: name for name, column in CSV_COLUMNS.items()}
+    good: list[tuple[int, ContractFields]] = []
+    errors: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            errors.append((line, t(lang, "csv_too_many_cells")))
+            continue
+        raw = {by_column[k.strip()]: (v or "") for k, v in row.items() if k and k.strip() in by_column}
+        try:
+            values = read_contract_fields(raw, tz=tz, now=now)
+            require(values, "reference", "end")
+        except InputError as exc:
+            errors.append((line, _reason(exc, lang)))
+            continue
+        key = (values.reference or "").upper()
+        if key in seen:
+            errors.append((line, t(lang, "csv_duplicate", ref=values.reference, line=seen[key])))
+            continue
+        seen[key] = line
+        good.append((line, values))
+    return good, errors
+
+
+def import_contracts(session: Session, text: str, *, defaults: contracts.Defaults, tz: ZoneInfo, now: datetime,
+                     actor: str = IMPORT_ACTOR, lang: str = "en") -> ImportReport:
+    """Create or update every row; raise ImportRejected (and write nothing) if any row is bad."""
+    rows, errors = read_rows(text, tz=tz, now=now, lang=lang)
+    report = ImportReport()
+    for line, values in rows:
+        existing = contracts.get_by_reference(session, reference=values.reference or "")
+        try:
+            if existing is None:
+                require(values, "title", "vendor")
+                contracts.create(session, values=values, defaults=defaults, actor=actor, now=now)
+                report.created += 1
+            else:
+                values.given.discard("reference")
+                changes = contracts.update(session, contract=existing, values=values, actor=actor,
+                                           action="import_update", note=None, now=now)
+                report.updated += 1 if changes else 0
+                report.unchanged += 0 if changes else 1
+        except InputError as exc:
+            errors.append((line, _reason(exc, lang)))
+    if errors:
+        raise ImportRejected(sorted(errors))
+    return report
+
+
+def export_contracts(session: Session) -> tuple[str, int]:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    rows = contracts.iter_all(session)
+    for c in rows:
+        writer.writerow([c.reference, c.title, c.vendor.name, c.type, c.status,
+                         c.start_date.isoformat() if c.start_date else "", c.end_date.isoformat(), c.notice,
+                         c.renewal, c.term, "" if c.annual_value is None else f"{c.annual_value:.2f}", c.currency,
+                         c.owner or "", c.channel or "", c.lead])
+    return out.getvalue(), len(rows)
+
+
+def export_calendar(session: Session, *, now: datetime) -> str:
+    """Act-by and end dates as all-day events, one calendar a manager can subscribe to."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//contractbot//contracts//EN")
+    calendar.add("version", "2.0")
+    for c in contracts.iter_all(session):
+        if c.status in ("expired", "terminated"):
+            continue
+        for kind, day, summary in (
+            ("act-by", c.act_by, f"Act by: {c.reference} {c.title} ({c.vendor.name})"),
+            ("end", c.end_date, f"Ends: {c.reference} {c.title} ({c.vendor.name})"),
+        ):
+            event = Event()
+            event.add("uid", f"{c.reference}-{kind}-{day.isoformat()}@contractbot")
+            event.add("dtstamp", now)
+            event.add("dtstart", day)
+            event.add("dtend", day + timedelta(days=1))
+            event.add("summary", summary)
+            event.add("description", f"Renewal: {c.renewal}; notice: {c.notice}; notice deadline: "
+                                     f"{c.notice_deadline.isoformat()}; act-by: {c.act_by.isoformat()}")
+            calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
