@@ -1,0 +1,91 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL on loopback when its binaries exist — and
+always under CI), the fake Slack Web API, settings, and a running `contractbot serve`.
+
+Run from the repository root (`make test` does): tests import `tests.support…`.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import Settings
+from storage.db import open_database
+from tests.support.fake_slack import FakeSlack
+from tests.support.postgres import PostgresServer, find_bindir
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SECRET = "test-signing-secret"
+TOKEN = "xoxb-test-token"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer | None]:
+    if find_bindir() is None:
+        if IN_CI:
+            pytest.fail("CI must test PostgreSQL, but no PostgreSQL binaries were found")
+        yield None
+        return
+    server = PostgresServer()
+    if not server.start():
+        if IN_CI:
+            pytest.fail("PostgreSQL did not start")
+        yield None
+        return
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database URL, once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'contractbot.db'}"
+    server = request.getfixturevalue("postgres")
+    if server is None:
+        pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
+    return server.create_database("t_" + uuid.uuid4().hex[:12])
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'contractbot.db'}"
+
+
+@pytest.fixture
+def session_factory(db_url: str) -> Iterator[sessionmaker[Session]]:
+    engine, factory = open_database(db_url)
+    yield factory
+    engine.dispose()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        yield fake
+
+
+def make_settings(db_url: str, slack_url: str = "http://127.0.0.1:9/api/", **overrides: object) -> Settings:
+    values: dict[str, object] = dict(
+        database_url=db_url, slack_bot_token=TOKEN, slack_signing_secret=SECRET, slack_api_url=slack_url,
+        timezone="Europe/Paris", alert_channel="CALERTS",
+    )
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(db_url: str, fake_slack: FakeSlack) -> Settings:
+    return make_settings(db_url, fake_slack.url)
+
+
+def at(text: str) -> datetime:
+    """An aware UTC datetime from ISO text (tests' fixed clocks)."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,89 @@
+"""Start a real `contractbot serve` process on loopback, wired to a FakeSlack, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator, Mapping
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def contractbot_env(db_url: str, slack_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CONTRACTBOT_", "DATABASE_URL"))}
+    env.update({
+        "DATABASE_URL": db_url, "SLACK_API_URL": slack_url, "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": "test-signing-secret", "CONTRACTBOT_TIMEZONE": "Europe/Paris",
+        "PYTHONPATH": str(ROOT), "CONTRACTBOT_LOG_LEVEL": "WARNING",
+    })
+    env.update(extra)
+    return env
+
+
+def run_cli(args: list[str], env: Mapping[str, str], *, input_text: str | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=dict(env), cwd=ROOT, capture_output=True,
+                          text=True, input=input_text, timeout=timeout)
+
+
+class Serve:
+    """`contractbot serve --port N --no-scheduler` in a subprocess."""
+
+    def __init__(self, env: Mapping[str, str], *, scheduler: bool = False) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        args = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if not scheduler:
+            args.append("--no-scheduler")
+        self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"contractbot-serve-{self.port}.log", "w+")
+        self.process = subprocess.Popen(args, env=dict(env), cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve exited early:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"serve did not start:\n{self.output()}")
+
+    @property
+    def events_url(self) -> str:
+        return f"{self.base}/slack/events"
+
+    def output(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def serving(env: Mapping[str, str]) -> Iterator[Serve]:
+    server = Serve(env)
+    try:
+        yield server
+    finally:
+        server.stop()
