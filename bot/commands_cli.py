@@ -97,25 +97,29 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from storage import contracts
-    from storage.csv_io import ImportRejected, import_contracts
+    from storage.csv_io import ImportRejected, import_contracts, import_sla
 
-    if args.what != "contracts":
-        raise CliError("importing SLA terms is not available yet (see the README's roadmap)")
     try:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"cannot read {args.file}: {exc}") from None
     _engine, factory = open_database(settings.database_url)
-    defaults = contracts.Defaults(currency=settings.currency, lead=settings.default_lead)
+    now = SystemClock().now()
     try:
         with factory.begin() as session:
-            report = import_contracts(session, text, defaults=defaults, tz=settings.tz, now=SystemClock().now())
+            if args.what == "sla":
+                count = import_sla(session, text, now=now)
+                summary = f"imported: {count} SLA term(s) set"
+            else:
+                defaults = contracts.Defaults(currency=settings.currency, lead=settings.default_lead)
+                report = import_contracts(session, text, defaults=defaults, tz=settings.tz, now=now)
+                summary = f"imported: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
     except ImportRejected as exc:
         for line, reason in exc.errors:
             print(f"{args.file}:{line}: {reason}", file=sys.stderr)
         print(f"import refused: {len(exc.errors)} bad row(s); nothing was imported", file=sys.stderr)
         return 1
-    print(f"imported: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+    print(summary)
     return 0
 
 

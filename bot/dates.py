@@ -24,7 +24,7 @@ _FR_WEEKDAYS = {
     "vendredi": "friday", "samedi": "saturday", "dimanche": "sunday",
 }
 _FR_NEXT = re.compile(r"\b(" + "|".join(_FR_WEEKDAYS) + r")\s+prochain\b")
-_FR_HOUR = re.compile(r"\b(\d{1,2})h(\d{2})?\b")
+_FR_HOUR = re.compile(r"\b([01]?\d|2[0-3])h(\d{2})?\b(?!\s*(?:ago|before|later|from))")
 _MONTHS = {
     **{name.lower(): i for i, name in enumerate(calendar.month_name) if name},
     **{name.lower(): i for i, name in enumerate(calendar.month_abbr) if name},
@@ -190,3 +190,81 @@ def parse_window(text: str, *, tz: ZoneInfo, now: datetime) -> Window:
     if end < today:
         raise DateError(text)
     return Window(today, end)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A half-open span [start, end) of aware UTC instants, bounded by local midnights."""
+
+    start: datetime
+    end: datetime
+    first_day: date
+    last_day: date
+
+
+def _period(first: date, last: date, tz: ZoneInfo) -> Period:
+    start = datetime.combine(first, datetime.min.time(), tzinfo=tz).astimezone(ZoneInfo("UTC"))
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz).astimezone(ZoneInfo("UTC"))
+    return Period(start, end, first, last)
+
+
+def month_period(year: int, month: int, tz: ZoneInfo) -> Period:
+    first = date(year, month, 1)
+    return _period(first, add_months(first, 1) - timedelta(days=1), tz)
+
+
+_MONTH_YEAR = re.compile(r"^(?:in |en )?([a-z]+)\s*(\d{4})?$")
+_NUMERIC_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$|^(\d{1,2})[/-](\d{4})$")
+_LAST_N = re.compile(r"^(?:last|past|the last|the past|les|derniers?|dernieres?)?\s*(\d+\s*[a-z]+)(?:\s+derniers?|\s+dernieres?)?$")
+
+
+def parse_period(text: str, *, tz: ZoneInfo, now: datetime, default: str = "this month") -> Period:
+    """A past or current period for SLA figures: `this month` (default), `last month`, `March`
+    (the most recent March), `2027-03`, `mars 2027`, `this quarter`, `last quarter`, `this year`,
+    `last 30 days`, `since 2026-11-01`."""
+    today = now.astimezone(tz).date()
+    raw = strip_accents(" ".join((text or default).lower().split())).replace("’", "'")
+    first_of_month = date(today.year, today.month, 1)
+    if raw in ("this month", "ce mois", "ce mois-ci", "ce mois ci", "month", "mois"):
+        return month_period(today.year, today.month, tz)
+    if raw in ("last month", "previous month", "le mois dernier", "mois dernier", "le mois precedent"):
+        previous = add_months(first_of_month, -1)
+        return month_period(previous.year, previous.month, tz)
+    if raw in ("this quarter", "ce trimestre"):
+        q = _quarter(today)
+        return _period(q.start, q.end, tz)
+    if raw in ("last quarter", "le trimestre dernier", "trimestre dernier"):
+        q = _quarter(add_months(_quarter(today).start, -3))
+        return _period(q.start, q.end, tz)
+    if raw in ("this year", "cette annee"):
+        return _period(date(today.year, 1, 1), date(today.year, 12, 31), tz)
+    if raw in ("last year", "l'annee derniere", "annee derniere"):
+        return _period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31), tz)
+    if re.fullmatch(r"\d{4}", raw):
+        return _period(date(int(raw), 1, 1), date(int(raw), 12, 31), tz)
+    numeric = _NUMERIC_MONTH.match(raw)
+    if numeric:
+        year, month = (int(numeric.group(1)), int(numeric.group(2))) if numeric.group(1) else (
+            int(numeric.group(4)), int(numeric.group(3)))
+        if 1 <= month <= 12:
+            return month_period(year, month, tz)
+        raise DateError(text)
+    named = _MONTH_YEAR.match(raw)
+    if named and named.group(1) in _MONTHS:
+        month = _MONTHS[named.group(1)]
+        year = int(named.group(2)) if named.group(2) else (today.year if month <= today.month else today.year - 1)
+        return month_period(year, month, tz)
+    last = _LAST_N.match(raw)
+    if last:
+        try:
+            duration = parse_duration(_duration_text(last.group(1)))
+        except DurationError:
+            duration = None
+        if duration is not None and duration.is_calendar and not duration.is_zero:
+            return _period(shift(today, duration, -1) + timedelta(days=1), today, tz)
+    since = re.match(r"^(?:since|depuis|from|a partir du|depuis le)\s+(.+)$", raw)
+    if since:
+        first = parse_date(since.group(1), tz=tz, now=now - timedelta(days=366))
+        if first <= today:
+            return _period(first, today, tz)
+    raise DateError(text)

@@ -54,3 +54,19 @@ def fmt_days(lang: str, days: int) -> str:
     if days == 0:
         return t(lang, "today")
     return t(lang, "days_left_one" if days == 1 else "days_left", n=days)
+
+
+def fmt_pct(lang: str, value: Decimal | None, *, places: int = 3) -> str:
+    """`99.5 %`, `99,521 %` — trailing zeros dropped, at most `places` decimals."""
+    if value is None:
+        return "—"
+    from babel.numbers import format_decimal
+
+    rounded = value.quantize(Decimal(1).scaleb(-places)).normalize()
+    return f"{format_decimal(rounded, format='#,##0.###', locale=BABEL_LOCALES.get(lang, 'en_GB'))} %"
+
+
+def fmt_number(lang: str, value: Decimal | int) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="#,##0.##", locale=BABEL_LOCALES.get(lang, "en_GB"))

@@ -46,3 +46,14 @@ def parse_money(text: str) -> tuple[Decimal, str | None]:
     if amount > Decimal("999999999999.99"):
         raise MoneyError(text)
     return amount, currency
+
+
+def parse_pct(text: str) -> Decimal:
+    """`99.9`, `99,9 %`, `10%` → Decimal between 0 and 100."""
+    raw = (text or "").replace("%", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not re.fullmatch(r"\d{1,3}(\.\d{1,4})?", raw):
+        raise MoneyError(text)
+    value = Decimal(raw)
+    if value > 100:
+        raise MoneyError(text)
+    return value

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.business_clock import BusinessCalendar, BusinessHoursError, make_calendar, parse_business_hours
 from bot.durations import Duration, DurationError, parse_duration
 
 DEFAULT_THRESHOLDS = [90, 60, 30, 14, 7, 1, 0]
@@ -89,6 +90,27 @@ class Settings(BaseSettings):
             raise ValueError("CONTRACTBOT_LEAD_TIME is in days, weeks, months or years")
         return duration.canonical()
 
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        try:
+            parse_business_hours(value)
+        except BusinessHoursError as exc:
+            raise ValueError(f"CONTRACTBOT_BUSINESS_HOURS {value!r} is not like 'Mon-Fri 09:00-18:00'") from exc
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _holiday_country(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        import holidays as holidays_lib
+
+        code = value.strip().upper().partition("-")[0]
+        if code not in holidays_lib.list_supported_countries():
+            raise ValueError(f"CONTRACTBOT_HOLIDAYS {value!r} is not a country code such as FR, DE or US")
+        return value.strip().upper()
+
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
@@ -97,6 +119,11 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @cached_property
+    def calendar(self) -> BusinessCalendar:
+        """The business clock for SLAs (business hours and public holidays, in the org's zone)."""
+        return make_calendar(tz=self.tz, business_hours=self.business_hours, holidays=self.holidays)
 
     @property
     def default_lead(self) -> Duration:

@@ -42,5 +42,7 @@ def deliver(reply: Reply, *, caller: Caller, client: WebClient, respond: Respond
                 client.chat_postEphemeral(channel=caller.channel_id, user=caller.user_id, **payload)
             else:
                 client.chat_postMessage(channel=caller.user_id, **payload)
+        for channel, message in reply.posts:
+            client.chat_postMessage(channel=channel, **message.to_dict())
     except SlackApiError as exc:
         logger.error("could not deliver a reply to %s: %s", caller.user_id, exc.response.get("error"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from bot.contract_input import InputError
@@ -28,6 +28,7 @@ class Reply:
     public: bool = False  # in the channel rather than only to the person
     view: dict[str, Any] | None = None  # a modal to open
     file: tuple[str, str] | None = None  # (file name, text) sent to the person
+    posts: list[tuple[str, Message]] = field(default_factory=list)  # also posted in these channels
     is_error: bool = False
 
 

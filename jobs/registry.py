@@ -14,7 +14,7 @@ from typing import Callable
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from jobs import deadlines
+from jobs import deadlines, sla, sla_report
 from jobs.context import JobContext
 
 logger = logging.getLogger(__name__)
@@ -34,9 +34,24 @@ def run_deadlines(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     return deadlines.describe(report, today=now.astimezone(ctx.settings.tz).date())
 
 
+def run_sla(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
+    report = sla.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
+                       metrics=ctx.metrics)
+    return sla.describe(report)
+
+
+def run_sla_report(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
+    report = sla_report.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
+                              metrics=ctx.metrics)
+    return sla_report.describe(report)
+
+
 JOBS: dict[str, JobSpec] = {
     "deadlines": JobSpec("deadlines", {"hour": "9", "minute": "0"}, "daily 09:00: notice deadline alerts",
                          run_deadlines),
+    "sla": JobSpec("sla", {"minute": "*"}, "every minute: SLA at risk (75 %) and breached (100 %)", run_sla),
+    "sla-report": JobSpec("sla-report", {"day": "1", "hour": "8", "minute": "0"},
+                          "1st of the month 08:00: last month's SLA compliance and credits", run_sla_report),
 }
 
 

@@ -55,11 +55,12 @@ def claim(session: Session, *, key: str, kind: str, contract_id: int | None, due
 
 
 def supersede(session: Session, *, keys: Iterable[tuple[str, int | None, date | None, dict[str, Any]]], worker: str,
-              now: datetime, kind: str) -> None:
+              now: datetime, kind: str, subject_id: int | None = None) -> None:
     """Mark alerts that will never be posted because a more urgent one was (insert-if-absent)."""
     for key, contract_id, due_on, detail in keys:
-        _insert_new(session, dict(key=key, kind=kind, contract_id=contract_id, state=SUPERSEDED, due_on=due_on,
-                                  detail=detail, claimed_at=now, claimed_by=worker, attempts=0))
+        _insert_new(session, dict(key=key, kind=kind, contract_id=contract_id, subject_id=subject_id,
+                                  state=SUPERSEDED, due_on=due_on, detail=detail, claimed_at=now, claimed_by=worker,
+                                  attempts=0))
 
 
 def mark_posted(session: Session, *, alert_id: int, channel: str, ts: str, now: datetime) -> None:

@@ -140,3 +140,68 @@ def export_calendar(session: Session, *, now: datetime) -> str:
                                      f"{c.notice_deadline.isoformat()}; act-by: {c.act_by.isoformat()}")
             calendar.add_component(event)
     return calendar.to_ical().decode("utf-8")
+
+
+SLA_HEADER = ["reference", "priority", "response", "resolution", "clock", "credit_pct"]
+
+
+def import_sla(session: Session, text: str, *, actor: str = IMPORT_ACTOR, now: datetime, lang: str = "en") -> int:
+    """SLA CSV (`reference,priority,response,resolution,clock,credit_pct`): all-or-nothing; returns
+    the number of terms set, or raises ImportRejected with every bad row and its line number."""
+    from bot.durations import DurationError, parse_duration
+    from bot.money import MoneyError, parse_pct
+    from bot.sla import PRIORITIES, Clock, target_minutes_24x7
+    from storage import sla_terms
+
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = {name.strip() for name in (reader.fieldnames or [])}
+    missing = set(SLA_HEADER[:4]) - columns
+    if missing:
+        raise ImportRejected([(1, t(lang, "csv_missing_columns", columns=", ".join(sorted(missing))))])
+    errors: list[tuple[int, str]] = []
+    rows: list[tuple[int, object, sla_terms.TermInput]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in reader:
+        line = reader.line_num
+        cells = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        reference, priority = cells.get("reference", ""), cells.get("priority", "").upper()
+        contract = contracts.get_by_reference(session, reference=reference) if reference else None
+        problem = None
+        if contract is None:
+            problem = f"reference: {t(lang, 'err_unknown_reference', ref=reference)}"
+        elif priority not in PRIORITIES:
+            problem = f"priority: {t(lang, 'err_bad_priority', value=cells.get('priority', ''))}"
+        elif (reference.upper(), priority) in seen:
+            problem = t(lang, "csv_duplicate", ref=f"{reference} {priority}", line=seen[(reference.upper(), priority)])
+        targets = {}
+        for name in ("response", "resolution"):
+            if problem:
+                break
+            try:
+                duration = parse_duration(cells.get(name, ""))
+                target_minutes_24x7(duration)
+                if duration.is_zero:
+                    raise ValueError
+                targets[name] = duration.canonical()
+            except (DurationError, ValueError):
+                problem = f"{name}: {t(lang, 'err_bad_target', field=name, value=cells.get(name, ''))}"
+        clock = (cells.get("clock") or "24x7").lower()
+        if not problem and clock not in (c.value for c in Clock):
+            problem = f"clock: {t(lang, 'err_bad_clock', value=clock)}"
+        credit = None
+        if not problem and cells.get("credit_pct"):
+            try:
+                credit = parse_pct(cells["credit_pct"])
+            except MoneyError:
+                problem = f"credit_pct: {t(lang, 'err_bad_pct', field='credit_pct', value=cells['credit_pct'])}"
+        if problem:
+            errors.append((line, problem))
+            continue
+        seen[(reference.upper(), priority)] = line
+        rows.append((line, contract, sla_terms.TermInput(priority, targets["response"], targets["resolution"], clock,
+                                                         credit)))
+    if errors:
+        raise ImportRejected(errors)
+    for _line, contract, term in rows:
+        sla_terms.set_term(session, contract=contract, term=term, actor=actor, now=now)  # type: ignore[arg-type]
+    return len(rows)

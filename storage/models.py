@@ -115,6 +115,7 @@ class Alert(Base):
     across restarts, hand-run jobs and replicas. A failed post is marked `failed` and retried."""
 
     __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_kind_subject", "kind", "subject_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -142,3 +143,76 @@ class SlackEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime]
+
+
+class SlaTerm(Base):
+    """Per contract and priority: response and resolution targets, the clock, the credit per breach."""
+
+    __tablename__ = "sla_terms"
+    __table_args__ = (UniqueConstraint("contract_id", "priority"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    priority: Mapped[str] = mapped_column(String(2))
+    response: Mapped[str] = mapped_column(String(16))
+    resolution: Mapped[str] = mapped_column(String(16))
+    clock: Mapped[str] = mapped_column(String(16), default="24x7")
+    credit_pct: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
+    updated_at: Mapped[datetime]
+
+
+class SlaPolicy(Base):
+    """Per contract: the availability target, its credit, and the monthly cap on all credits."""
+
+    __tablename__ = "sla_policies"
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    availability_target: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
+    availability_credit_pct: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
+    cap_pct: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
+    updated_at: Mapped[datetime]
+
+
+class Incident(Base):
+    """INC-<id>. The SLA terms in force when it was opened are copied in, with the due instants."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_contract_opened", "contract_id", "opened_at"),
+        Index("ix_incidents_status_response_warn", "status", "response_warn_at"),
+        Index("ix_incidents_status_resolve_warn", "status", "resolve_warn_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    priority: Mapped[str] = mapped_column(String(2))
+    summary: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | acknowledged | resolved
+    opened_at: Mapped[datetime]
+    opened_by: Mapped[str] = mapped_column(String(64))
+    acked_at: Mapped[datetime | None]
+    acked_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    clock: Mapped[str | None] = mapped_column(String(16))
+    response_target: Mapped[str | None] = mapped_column(String(16))
+    resolution_target: Mapped[str | None] = mapped_column(String(16))
+    credit_pct: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
+    response_due_at: Mapped[datetime | None]
+    response_warn_at: Mapped[datetime | None]
+    resolve_due_at: Mapped[datetime | None]
+    resolve_warn_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    contract: Mapped[Contract] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def number(self) -> str:
+        return f"INC-{self.id}"

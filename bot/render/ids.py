@@ -9,6 +9,7 @@ class ActionId(StrEnum):
     ALERT_SNOOZE = "alert_snooze"
     ALERT_RENEWED = "alert_renewed"
     ALERT_GIVE_NOTICE = "alert_give_notice"
+    SHOW_INCIDENT = "incident_show"
 
 
 class CallbackId(StrEnum):

@@ -7,11 +7,12 @@ import re
 from slack_bolt import App
 
 from bot.render.ids import ActionId
-from handlers.actions import alert_buttons, show_contract
+from handlers.actions import alert_buttons, show
 
 
 def register(app: App) -> None:
-    app.action(re.compile(f"^{ActionId.SHOW_CONTRACT}"))(show_contract.on_show_contract)
+    app.action(re.compile(f"^{ActionId.SHOW_CONTRACT}"))(show.on_show_contract)
+    app.action(ActionId.SHOW_INCIDENT)(show.on_show_incident)
     app.action(ActionId.ALERT_ACK)(alert_buttons.on_acknowledge)
     app.action(ActionId.ALERT_SNOOZE)(alert_buttons.on_snooze)
     app.action(ActionId.ALERT_RENEWED)(alert_buttons.on_renewed)

@@ -18,7 +18,7 @@ from bot.render.contracts import who
 from bot.render.modals import renew_modal
 from handlers.deliver import caller_from
 from handlers.runtime import Caller, Runtime
-from jobs.deadlines import build_message
+from jobs.alert_messages import render_alert
 from storage import alerts, audit, contracts
 
 logger = logging.getLogger(__name__)
@@ -35,18 +35,16 @@ def _tell(respond: Respond, text: str) -> None:
 
 def refresh_alert_message(runtime: Runtime, client: WebClient, alert_id: int, *, settled: str | None = None) -> None:
     """Re-render a posted alert after a button changed its state (chat.update)."""
-    now = runtime.now()
     with runtime.session_factory.begin() as session:
         alert = alerts.get(session, alert_id=alert_id)
-        if alert is None or not alert.ts or alert.contract_id is None:
+        if alert is None or not alert.ts:
             return
         if settled:
             alert.detail = {**alert.detail, "settled": settled}
-        contract = contracts.get_by_id(session, contract_id=alert.contract_id)
-        assert contract is not None
-        message = build_message(alert, contract, lang=runtime.settings.language,
-                                today=now.astimezone(runtime.settings.tz).date())
+        message = render_alert(session, alert, settings=runtime.settings, now=runtime.now())
         channel, ts = alert.channel, alert.ts
+    if message is None:
+        return
     try:
         client.chat_update(channel=channel, ts=ts, **message.to_dict())
     except SlackApiError as exc:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from handlers.commands import contract, renewals  # noqa: F401  (registers the verbs)
+from handlers.commands import contract, incident, renewals, sla  # noqa: F401  (registers the verbs)
 from handlers.deliver import caller_from, deliver
 from handlers.dispatch import run_command
 from handlers.runtime import Runtime
 
-SLASH_COMMANDS = (contract.NAME, renewals.NAME)
+SLASH_COMMANDS = (contract.NAME, renewals.NAME, incident.NAME, sla.NAME)
 
 
 def on_slash_command(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext,

@@ -38,3 +38,19 @@ def find_contract(session: Session, reference: str | None) -> Contract:
             raise UserError("err_unknown_reference_closest", ref=reference, refs=", ".join(closest))
         raise UserError("err_unknown_reference", ref=reference)
     return contract
+
+
+def resolve_contract(session: Session, text: str | None) -> Contract:
+    """A contract named by its reference, else by a vendor or title word that matches exactly one."""
+    if not text:
+        raise UserError("err_missing_reference")
+    contract = contracts.get_by_reference(session, reference=text)
+    if contract is not None:
+        return contract
+    found = contracts.search(session, query=text)
+    if len(found.contracts) == 1:
+        return found.contracts[0]
+    if found.contracts:
+        raise UserError("err_ambiguous_contract", text=text,
+                        refs=", ".join(c.reference for c in found.contracts[:5]))
+    return find_contract(session, text)

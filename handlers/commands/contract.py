@@ -16,6 +16,8 @@ from handlers.errors import UserError
 from handlers.runtime import Caller, Runtime
 from storage import audit, contracts
 from storage.csv_io import export_contracts
+from storage.sla_reports import card_summary as sla_card_summary
+from bot.render import sla as render_sla
 
 NAME = "/contract"
 FIELD_OPTIONS = {"title", "vendor", "end", "start", "type", "notice", "renewal", "term", "lead", "value", "currency",
@@ -56,7 +58,10 @@ def status(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
     with rt.session_factory.begin() as session:
         found = contracts.search(session, query=query)
         if len(found.contracts) == 1:
-            message = render.card(caller.lang, found.contracts[0], today=_today(rt))
+            contract = found.contracts[0]
+            summary = sla_card_summary(session, contract=contract, now=rt.now(), tz=rt.settings.tz)
+            message = render.card(caller.lang, contract, today=_today(rt),
+                                  extra=render_sla.card_fields(caller.lang, summary))
         elif found.contracts:
             message = render.pick_list(caller.lang, query, found.contracts, found.total)
         else:

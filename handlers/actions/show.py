@@ -1,4 +1,4 @@
-"""A pick-list button: show that contract's card, as `/contract status REF` would."""
+"""Show buttons: a contract from a pick list (as `/contract status REF`), an incident from an SLA alert."""
 
 from __future__ import annotations
 
@@ -15,4 +15,11 @@ def on_show_contract(ack: Ack, body: dict, client: WebClient, respond: Respond, 
     caller = caller_from(runtime, client, body)
     reference = body["actions"][0]["value"]
     reply = run_command(runtime, caller, "/contract", f"status {reference}")
+    deliver(reply, caller=caller, client=client, respond=respond)
+
+
+def on_show_incident(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime: Runtime) -> None:
+    ack()
+    caller = caller_from(runtime, client, body)
+    reply = run_command(runtime, caller, "/incident", f"show {body['actions'][0]['value']}")
     deliver(reply, caller=caller, client=client, respond=respond)

@@ -1,0 +1,143 @@
+"""/sla: compliance and credits (`<contract> [period]`), `set`, `terms`, `breaches [window]`, help."""
+
+from __future__ import annotations
+
+from bot import grammar
+from bot.dates import DateError, parse_period
+from bot.durations import DurationError, parse_duration
+from bot.i18n import t
+from bot.money import MoneyError, parse_pct
+from bot.render import sla as render
+from bot.render.common import help_message
+from bot.sla import PRIORITIES, Clock, target_minutes_24x7
+from handlers.commands.common import no_extra_words, only_options, resolve_contract, take_public
+from handlers.dispatch import Reply, command, require_manager
+from handlers.errors import UserError
+from handlers.runtime import Caller, Runtime
+from storage import incidents, sla_terms
+from storage.sla_reports import compliance
+
+NAME = "/sla"
+OPTIONS = frozenset({"response", "resolve", "resolution", "clock", "credit", "availability", "cap"})
+
+
+@command(NAME)
+def run(rt: Runtime, caller: Caller, text: str) -> Reply:
+    parsed = grammar.parse(text, OPTIONS)
+    verb = parsed.words[0].lower() if parsed.words else "help"
+    if verb in ("help", "aide"):
+        return Reply(help_message(caller.lang, NAME))
+    if verb == "set":
+        parsed.pop_word()
+        require_manager(rt, caller)
+        return set_terms(rt, caller, parsed)
+    if verb in ("breaches", "breach", "depassements"):
+        parsed.pop_word()
+        return breaches(rt, caller, parsed)
+    if verb in ("terms", "termes"):
+        parsed.pop_word()
+        return show_terms(rt, caller, parsed)
+    return report(rt, caller, parsed)
+
+
+def _pct(name: str, text: str) -> object:
+    try:
+        return parse_pct(text)
+    except MoneyError:
+        raise UserError("err_bad_pct", field=name, value=text) from None
+
+
+def _target(name: str, text: str) -> str:
+    try:
+        duration = parse_duration(text)
+        target_minutes_24x7(duration)
+    except (DurationError, ValueError):
+        raise UserError("err_bad_target", field=name, value=text) from None
+    if duration.is_zero:
+        raise UserError("err_bad_target", field=name, value=text)
+    return duration.canonical()
+
+
+def set_terms(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    reference = parsed.pop_word()
+    options = parsed.options
+    priority = parsed.pop_word()
+    no_extra_words(parsed)
+    now = rt.now()
+    if priority is not None:
+        priority = priority.upper()
+        if priority not in PRIORITIES:
+            raise UserError("err_bad_priority", value=priority)
+        only_options(parsed, {"response", "resolve", "resolution", "clock", "credit"})
+        resolution = options.get("resolve") or options.get("resolution")
+        if "response" not in options or not resolution:
+            raise UserError("err_sla_set_needs_targets")
+        clock = (options.get("clock") or Clock.TWENTY_FOUR_SEVEN.value).lower().replace("/", "x")
+        if clock not in (c.value for c in Clock):
+            raise UserError("err_bad_clock", value=options["clock"])
+        term = sla_terms.TermInput(priority=priority, response=_target("response", options["response"]),
+                                   resolution=_target("resolve", resolution), clock=clock,
+                                   credit_pct=_pct("credit", options["credit"]) if "credit" in options else None)
+        with rt.session_factory.begin() as session:
+            contract = resolve_contract(session, reference)
+            sla_terms.set_term(session, contract=contract, term=term, actor=caller.user_id, now=now)
+            message = render.terms(caller.lang, contract, sla_terms.get_terms(session, contract_id=contract.id),
+                                   sla_terms.get_policy(session, contract_id=contract.id))
+        return Reply(message, public=True)
+    only_options(parsed, {"availability", "credit", "cap"})
+    if not options:
+        raise UserError("err_sla_set_usage")
+    values = {name: _pct(name, options[name]) if name in options else None for name in ("availability", "credit", "cap")}
+    with rt.session_factory.begin() as session:
+        contract = resolve_contract(session, reference)
+        sla_terms.set_policy(session, contract=contract, availability_target=values["availability"],
+                             availability_credit_pct=values["credit"], cap_pct=values["cap"], actor=caller.user_id,
+                             now=now)
+        message = render.terms(caller.lang, contract, sla_terms.get_terms(session, contract_id=contract.id),
+                               sla_terms.get_policy(session, contract_id=contract.id))
+    return Reply(message, public=True)
+
+
+def show_terms(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    public = take_public(parsed)
+    with rt.session_factory.begin() as session:
+        contract = resolve_contract(session, parsed.rest)
+        message = render.terms(caller.lang, contract, sla_terms.get_terms(session, contract_id=contract.id),
+                               sla_terms.get_policy(session, contract_id=contract.id))
+    return Reply(message, public=public)
+
+
+def _split_contract_and_period(rt: Runtime, parsed: grammar.Parsed):  # type: ignore[no-untyped-def]
+    """`CTR-1 last month` → ("CTR-1", period); the contract is the first word, the rest the period."""
+    reference = parsed.pop_word()
+    try:
+        period = parse_period(parsed.rest, tz=rt.settings.tz, now=rt.now())
+    except DateError:
+        raise UserError("err_bad_period", text=parsed.rest) from None
+    return reference, period
+
+
+def report(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    public = take_public(parsed)
+    only_options(parsed, set())
+    reference, period = _split_contract_and_period(rt, parsed)
+    with rt.session_factory.begin() as session:
+        contract = resolve_contract(session, reference)
+        figures = compliance(session, contract=contract, start=period.start, end=period.end, now=rt.now())
+        message = render.report(caller.lang, figures, period=period, tz=rt.settings.tz)
+    return Reply(message, public=public)
+
+
+def breaches(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    public = take_public(parsed)
+    only_options(parsed, set())
+    try:
+        period = parse_period(parsed.rest, tz=rt.settings.tz, now=rt.now(), default="last 30 days")
+    except DateError:
+        raise UserError("err_bad_period", text=parsed.rest) from None
+    with rt.session_factory.begin() as session:
+        rows = incidents.breached_between(session, start=period.start, end=period.end, now=rt.now())
+        title = t(caller.lang, "sla_breaches_title", n=len(rows), period=render.period_label(caller.lang, period))
+        message = render.breaches(caller.lang, rows, rt.settings.tz, title=title)
+    return Reply(message, public=public)
+

@@ -1,0 +1,26 @@
+"""Re-rendering a posted alert of any kind from its ledger row (after a button changed its state)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.render.common import Message
+from bot.settings import Settings
+from jobs import deadlines, sla
+from storage import contracts
+from storage.models import Alert, Incident
+
+
+def render_alert(session: Session, alert: Alert, *, settings: Settings, now: datetime) -> Message | None:
+    if alert.kind == deadlines.KIND and alert.contract_id is not None:
+        contract = contracts.get_by_id(session, contract_id=alert.contract_id)
+        if contract is None:
+            return None
+        return deadlines.build_message(alert, contract, lang=settings.language,
+                                       today=now.astimezone(settings.tz).date())
+    if alert.kind == sla.KIND and alert.subject_id is not None:
+        incident = session.get(Incident, alert.subject_id)
+        return sla.build_message(alert, incident, lang=settings.language, settings=settings) if incident else None
+    return None

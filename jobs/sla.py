@@ -1,0 +1,136 @@
+"""The `sla` sweep (every minute): "at risk" at 75 % of a response or resolution target and
+"breached" at 100 %, each exactly once per incident and target, mentioning the contract owner.
+
+The due and warning instants were computed when the incident was recorded (business clock
+included), so the sweep is a query on indexed columns. If both levels are due at once (the bot
+was down), only "breached" is posted and "at risk" is superseded.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from slack_sdk import WebClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.render import incidents as render
+from bot.render.common import Message
+from bot.settings import Settings
+from jobs.posting import Outcome, post_claimed, worker_name
+from storage import alerts, incidents
+from storage.models import Alert, Incident
+
+logger = logging.getLogger(__name__)
+KIND = "sla"
+LEVELS = ("at_risk", "breached")
+
+
+def sla_key(incident_id: int, target: str, level: str) -> str:
+    return f"sla:{incident_id}:{target}:{level}"
+
+
+@dataclass(slots=True)
+class Planned:
+    incident_id: int
+    number: str
+    target: str  # response | resolution
+    level: str  # at_risk | breached
+    superseded: tuple[str, ...]
+    channel: str | None
+
+
+@dataclass(slots=True)
+class SlaReport:
+    planned: list[Planned] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+def _due_levels(incident: Incident, target: str, now: datetime) -> list[str]:
+    if target == "response":
+        if incident.acked_at is not None or incident.response_warn_at is None:
+            return []
+        warn, due = incident.response_warn_at, incident.response_due_at
+    else:
+        if incident.resolve_warn_at is None:
+            return []
+        warn, due = incident.resolve_warn_at, incident.resolve_due_at
+    levels = []
+    if warn is not None and now >= warn:
+        levels.append("at_risk")
+    if due is not None and now >= due:
+        levels.append("breached")
+    return levels
+
+
+def plan(session: Session, *, settings: Settings, now: datetime) -> list[Planned]:
+    candidates = incidents.at_risk_candidates(session, now=now)
+    handled: set[str] = set()
+    ids = [i.id for i in candidates]
+    for start in range(0, len(ids), 900):
+        rows = session.execute(select(Alert.key, Alert.state, Alert.claimed_at)
+                               .where(Alert.kind == KIND, Alert.subject_id.in_(ids[start:start + 900])))
+        for key, state, claimed_at in rows:
+            if state == alerts.FAILED or (state == alerts.CLAIMED and claimed_at < now - alerts.STALE_CLAIM):
+                continue
+            handled.add(key)
+    planned = []
+    for incident in candidates:
+        channel = incident.contract.channel or settings.alert_channel or incident.contract.owner
+        for target in ("response", "resolution"):
+            levels = _due_levels(incident, target, now)
+            keys = {level: sla_key(incident.id, target, level) for level in levels}
+            if "breached" in keys and keys["breached"] in handled:
+                continue
+            pending = [level for level in levels if keys[level] not in handled]
+            if not pending:
+                continue
+            post = pending[-1]  # the most serious level due
+            superseded = tuple(keys[level] for level in pending[:-1])
+            planned.append(Planned(incident.id, incident.number, target, post, superseded, channel))
+    return planned
+
+
+def build_message(alert: Alert, incident: Incident, *, lang: str, settings: Settings) -> Message:
+    detail = alert.detail or {}
+    return render.sla_alert(lang, incident, target=detail["target"], level=detail["level"], alert_id=alert.id,
+                            tz=settings.tz, acknowledged_by=alert.acknowledged_by)
+
+
+def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
+          dry_run: bool = False, metrics=None) -> SlaReport:  # type: ignore[no-untyped-def]
+    report = SlaReport()
+    with factory.begin() as session:
+        report.planned = plan(session, settings=settings, now=now)
+    if dry_run:
+        return report
+    worker = worker_name()
+    for item in report.planned:
+        if item.channel is None:
+            logger.warning("no channel, alert channel or owner for %s: SLA alert not posted", item.number)
+            continue
+        with factory.begin() as session:
+            incident = session.get(Incident, item.incident_id)
+            assert incident is not None
+            detail = {"target": item.target, "level": item.level}
+            alert = alerts.claim(session, key=sla_key(item.incident_id, item.target, item.level), kind=KIND,
+                                 contract_id=incident.contract_id, subject_id=incident.id, due_on=None,
+                                 detail=detail, worker=worker, now=now)
+            if alert is None:
+                continue
+            alerts.supersede(session, kind=KIND, worker=worker, now=now, keys=[
+                (key, incident.contract_id, None, {"target": item.target, "level": "at_risk"})
+                for key in item.superseded], subject_id=incident.id)
+            message = build_message(alert, incident, lang=settings.language, settings=settings)
+        report.outcomes.append(post_claimed(factory, client, alert=alert, channel=item.channel, message=message,
+                                            now=now, metrics=metrics))
+    return report
+
+
+def describe(report: SlaReport) -> list[str]:
+    lines = [f"{p.number}: {p.target} {p.level.replace('_', ' ')} → {p.channel or 'no channel'}"
+             for p in report.planned]
+    lines += [f"{o.key}: {'posted' if o.posted else 'FAILED ' + (o.error or '')}" for o in report.outcomes]
+    return lines

@@ -1,0 +1,81 @@
+"""The `sla-report` job (1st of the month, 08:00): last month's SLA compliance and service credits
+per contract with SLA terms or incidents, posted once in the contract's channel (or the alert channel)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from slack_sdk import WebClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.dates import Period, month_period
+from bot.render import sla as render
+from bot.settings import Settings
+from jobs.posting import Outcome, post_claimed, worker_name
+from storage import alerts, contracts
+from storage.models import Incident, SlaPolicy, SlaTerm
+from storage.sla_reports import compliance
+
+logger = logging.getLogger(__name__)
+KIND = "sla_report"
+
+
+@dataclass(slots=True)
+class MonthlyReport:
+    period: Period | None = None
+    planned: list[tuple[str, str | None]] = field(default_factory=list)  # (reference, channel)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+def previous_month(now: datetime, settings: Settings) -> Period:
+    first = now.astimezone(settings.tz).date().replace(day=1)
+    last_month = first - timedelta(days=1)
+    return month_period(last_month.year, last_month.month, settings.tz)
+
+
+def _contract_ids(session: Session, period: Period) -> list[int]:
+    with_terms = select(SlaTerm.contract_id)
+    with_policy = select(SlaPolicy.contract_id)
+    with_incidents = select(Incident.contract_id).where(Incident.opened_at >= period.start,
+                                                        Incident.opened_at < period.end)
+    ids = set(session.scalars(with_terms)) | set(session.scalars(with_policy)) | set(session.scalars(with_incidents))
+    return sorted(ids)
+
+
+def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
+          dry_run: bool = False, metrics=None) -> MonthlyReport:  # type: ignore[no-untyped-def]
+    period = previous_month(now, settings)
+    report = MonthlyReport(period=period)
+    month = period.first_day.strftime("%Y-%m")
+    worker = worker_name()
+    with factory.begin() as session:
+        ids = _contract_ids(session, period)
+    for contract_id in ids:
+        with factory.begin() as session:
+            contract = contracts.get_by_id(session, contract_id=contract_id)
+            if contract is None or contract.status in ("draft",):
+                continue
+            channel = contract.channel or settings.alert_channel or contract.owner
+            report.planned.append((contract.reference, channel))
+            if dry_run or channel is None:
+                continue
+            alert = alerts.claim(session, key=f"{KIND}:{contract_id}:{month}", kind=KIND, contract_id=contract_id,
+                                 due_on=date.fromisoformat(f"{month}-01"), detail={"month": month}, worker=worker,
+                                 now=now)
+            if alert is None:
+                continue
+            figures = compliance(session, contract=contract, start=period.start, end=period.end, now=now)
+            message = render.report(settings.language, figures, period=period, tz=settings.tz)
+        report.outcomes.append(post_claimed(factory, client, alert=alert, channel=channel, message=message, now=now,
+                                            metrics=metrics))
+    return report
+
+
+def describe(report: MonthlyReport) -> list[str]:
+    month = report.period.first_day.strftime("%Y-%m") if report.period else "?"
+    lines = [f"{ref}: SLA report {month} → {channel or 'no channel'}" for ref, channel in report.planned]
+    lines += [f"{o.key}: {'posted' if o.posted else 'FAILED ' + (o.error or '')}" for o in report.outcomes]
+    return lines

@@ -1,0 +1,86 @@
+"""SLA compliance of a contract over a period: per priority, availability, and credits due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.dates import month_period
+from bot.sla import (
+    PRIORITIES,
+    CreditStatement,
+    Outcome,
+    PriorityLine,
+    availability_pct,
+    credit_statement,
+    merged_downtime_minutes,
+    outcome,
+)
+from storage import incidents, sla_terms
+from storage.models import Contract
+
+
+@dataclass(slots=True)
+class Compliance:
+    contract: Contract
+    start: datetime
+    end: datetime
+    has_sla: bool
+    statement: CreditStatement
+    downtime_minutes: Decimal
+    period_minutes: Decimal
+    incident_count: int
+
+
+def compliance(session: Session, *, contract: Contract, start: datetime, end: datetime, now: datetime) -> Compliance:
+    """Incidents opened in [start, end); downtime = P1 outages clipped to the period (to `now` while open)."""
+    terms = {t.priority: t for t in sla_terms.get_terms(session, contract_id=contract.id)}
+    policy = sla_terms.get_policy(session, contract_id=contract.id)
+    lines = {p: PriorityLine(p, credit_pct=terms[p].credit_pct if p in terms else None) for p in PRIORITIES}
+    rows = incidents.opened_between(session, contract_id=contract.id, start=start, end=end)
+    for incident in rows:
+        line = lines[incident.priority]
+        line.incidents += 1
+        if line.credit_pct is None and incident.credit_pct is not None:
+            line.credit_pct = incident.credit_pct
+        response = outcome(incident.acked_at or incident.resolved_at, incident.response_due_at, now)
+        resolution = outcome(incident.resolved_at, incident.resolve_due_at, now)
+        line.response_met += response == Outcome.MET
+        line.response_breached += response == Outcome.BREACHED
+        line.resolution_met += resolution == Outcome.MET
+        line.resolution_breached += resolution == Outcome.BREACHED
+        line.breached_incidents += Outcome.BREACHED in (response, resolution)
+    horizon = min(end, now) if now > start else end
+    outages = [(i.opened_at, i.resolved_at or horizon)
+               for i in incidents.p1_overlapping(session, contract_id=contract.id, start=start, end=end)]
+    period_minutes = Decimal(int((end - start).total_seconds())) / Decimal(60)
+    downtime = merged_downtime_minutes(outages, start, end)
+    availability = availability_pct(downtime, period_minutes)
+    statement = credit_statement(
+        annual_value=contract.annual_value,
+        lines=[lines[p] for p in PRIORITIES],
+        availability=availability,
+        availability_target=policy.availability_target if policy else None,
+        availability_credit_pct=policy.availability_credit_pct if policy else None,
+        cap_pct=policy.cap_pct if policy else None,
+    )
+    has_sla = bool(terms) or (policy is not None and policy.availability_target is not None)
+    return Compliance(contract, start, end, has_sla, statement, downtime, period_minutes, len(rows))
+
+
+@dataclass(slots=True)
+class CardSummary:
+    open_incidents: int
+    month: Compliance
+
+
+def card_summary(session: Session, *, contract: Contract, now: datetime, tz: ZoneInfo) -> CardSummary:
+    """What the contract card shows of incidents and SLAs: open incidents and this month's figures."""
+    today = now.astimezone(tz).date()
+    period = month_period(today.year, today.month, tz)
+    return CardSummary(incidents.count_open(session, contract_id=contract.id),
+                       compliance(session, contract=contract, start=period.start, end=period.end, now=now))
