@@ -1,4 +1,4 @@
-"""A realistic demo portfolio: 36 contracts across the usual IT vendors and every contract type,
+"""A realistic demo portfolio: 36 contracts, SLA terms and a few incidents, across the usual IT vendors and every contract type,
 dated relative to today so that some deadlines are always near (and one is overdue)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from bot.contract_input import ContractFields
 from bot.durations import parse_duration
 from bot.settings import Settings
 from storage import contracts
-from storage.models import Alert, Amendment, AuditEvent, Contract, SlackEvent, Vendor
+from storage.models import Alert, Amendment, AuditEvent, Contract, Incident, SlackEvent, SlaPolicy, SlaTerm, Vendor
 
 OWNERS = ["U0DEMOANNE", "U0DEMOBRUNO", "U0DEMOCHLOE"]
 # reference, title, vendor, type, end offset in days from today, notice, renewal, term, value (EUR), status
@@ -71,10 +71,64 @@ def _fields(row: tuple, today: date, index: int) -> ContractFields:  # type: ign
     )
 
 
+# reference, priority, response, resolution, clock, credit %
+SLA_TERMS = [
+    ("CTR-OBS-001", "P1", "30min", "4h", "24x7", "5"), ("CTR-OBS-001", "P2", "1h", "8h", "24x7", "2"),
+    ("CTR-OBS-001", "P3", "4h", "2bd", "business", "1"),
+    ("CTR-CAP-001", "P1", "30min", "4h", "business", "5"), ("CTR-CAP-001", "P2", "1h", "8h", "business", "3"),
+    ("CTR-CAP-001", "P3", "4h", "24h", "business", "1"), ("CTR-CAP-001", "P4", "8h", "72h", "business", "0.5"),
+    ("CTR-ATO-001", "P1", "15min", "4h", "24x7", "8"), ("CTR-ATO-001", "P2", "1h", "8h", "24x7", "4"),
+    ("CTR-OVH-001", "P1", "30min", "4h", "24x7", "10"),
+]
+# reference, availability target %, credit %, cap %
+SLA_POLICIES = [("CTR-OBS-001", "99.9", "10", "15"), ("CTR-ATO-001", "99.95", "15", "20"),
+                ("CTR-OVH-001", "99.9", "10", "15")]
+# reference, priority, summary, opened (hours before now), acked after (h), resolved after (h)
+INCIDENTS = [
+    ("CTR-OBS-001", "P1", "WAN down at the Lyon site", 30, 0.25, 5.5),
+    ("CTR-OBS-001", "P2", "Packet loss on the Paris–Lille MPLS link", 52, 0.5, 6),
+    ("CTR-ATO-001", "P1", "Data centre B storage outage", 75, 0.5, 3),
+    ("CTR-CAP-001", "P2", "Month-end closing batch failed", 20, 2, None),
+    ("CTR-OVH-001", "P1", "Private cloud hypervisor cluster unreachable", 3, None, None),
+]
+
+
+def _load_sla(session: Session, *, settings: Settings, now: datetime) -> None:
+    from bot.durations import parse_duration as duration
+    from storage import incidents, sla_terms
+
+    for ref, priority, response, resolution, clock, credit in SLA_TERMS:
+        contract = contracts.get_by_reference(session, reference=ref)
+        if contract is not None and sla_terms.get_term(session, contract_id=contract.id, priority=priority) is None:
+            term = sla_terms.TermInput(priority, duration(response).canonical(), duration(resolution).canonical(), clock,
+                                       Decimal(credit))
+            sla_terms.set_term(session, contract=contract, term=term, actor="demo", now=now)
+    for ref, target, credit, cap in SLA_POLICIES:
+        contract = contracts.get_by_reference(session, reference=ref)
+        if contract is not None:
+            sla_terms.set_policy(session, contract=contract, availability_target=Decimal(target),
+                                 availability_credit_pct=Decimal(credit), cap_pct=Decimal(cap), actor="demo", now=now)
+    if incidents.get_all(session, open_only=False, limit=1)[1]:
+        return
+    for ref, priority, summary, hours_ago, ack_after, resolve_after in INCIDENTS:
+        contract = contracts.get_by_reference(session, reference=ref)
+        if contract is None:
+            continue
+        opened = now - timedelta(hours=hours_ago)
+        incident = incidents.create(session, contract=contract, priority=priority, summary=summary, opened_at=opened,
+                                    actor=OWNERS[0], now=now, calendar=settings.calendar)
+        if ack_after is not None:
+            incidents.acknowledge(session, incident=incident, at=opened + timedelta(hours=ack_after),
+                                  actor=OWNERS[1], now=now)
+        if resolve_after is not None:
+            incidents.resolve(session, incident=incident, at=opened + timedelta(hours=resolve_after), note=None,
+                              actor=OWNERS[1], now=now)
+
+
 def load_demo(session: Session, *, settings: Settings, now: datetime, reset: bool = False) -> int:
     """Add the demo contracts that are not there yet; with reset, delete everything first."""
     if reset:
-        for model in (Alert, Amendment, AuditEvent, SlackEvent, Contract, Vendor):
+        for model in (Alert, Amendment, AuditEvent, SlackEvent, Incident, SlaTerm, SlaPolicy, Contract, Vendor):
             session.execute(delete(model))
     today = now.astimezone(settings.tz).date()
     defaults = contracts.Defaults(currency=settings.currency, lead=settings.default_lead)
@@ -83,4 +137,5 @@ def load_demo(session: Session, *, settings: Settings, now: datetime, reset: boo
         if contracts.get_by_reference(session, reference=row[0]) is None:
             contracts.create(session, values=_fields(row, today, index), defaults=defaults, actor="demo", now=now)
             added += 1
+    _load_sla(session, settings=settings, now=now)
     return added
