@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol, Sequence
+from typing import Any, Sequence
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
@@ -14,28 +13,6 @@ from bot.durations import parse_duration
 from bot.i18n import fmt_date, fmt_days, fmt_money, t
 from bot.render.common import MAX_BLOCKS, Message, context, fields_section, header, lines_sections, mrkdwn_escape, section
 from bot.render.ids import ActionId
-
-
-class ContractLike(Protocol):
-    reference: str
-    title: str
-    type: str
-    status: str
-    start_date: date | None
-    end_date: date
-    notice: str
-    term: str
-    lead: str
-    renewal: str
-    notice_deadline: date
-    act_by: date
-    annual_value: Any
-    currency: str
-    owner: str | None
-    channel: str | None
-
-    @property
-    def vendor_name(self) -> str: ...
 
 
 def vendor_name(contract: Any) -> str:
@@ -153,15 +130,6 @@ def not_found(lang: str, query: str, suggestions: Sequence[str]) -> Message:
     if suggestions:
         text += "\n" + t(lang, "closest", refs=", ".join(suggestions))
     return Message(text=text, blocks=[section(text)])
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    at: str
-    actor: str
-    action: str
-    changes: dict[str, list[Any]]
-    note: str | None
 
 
 def history(lang: str, contract: Any, events: Sequence[Any], *, tz: Any) -> Message:

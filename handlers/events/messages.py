@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import Ack, BoltContext, Say
+from slack_bolt import Ack, Say
 from slack_sdk import WebClient
 
 from bot.i18n import t
