@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 MAX_TEXT = 3000
 _SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u2018": "'", "\u2019": "'"})
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")  # d'ici, l'ERP, can't: a letter, not a quote
+_KEPT = "\ue000"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # NUL and friends: PostgreSQL refuses NUL in text
 _OPTION = re.compile(r"^([a-zA-Z_]+):(.*)$", re.DOTALL)
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -48,9 +51,9 @@ def parse(text: str, known_options: frozenset[str] | set[str] = frozenset()) -> 
     """
     if len(text or "") > MAX_TEXT:
         raise GrammarError("text_too_long", limit=str(MAX_TEXT))
-    text = (text or "").translate(_SMART_QUOTES).strip()
+    text = _CONTROL.sub(" ", (text or "").translate(_SMART_QUOTES)).strip()
     try:
-        tokens = shlex.split(text, posix=True)
+        tokens = [token.replace(_KEPT, "'") for token in shlex.split(_APOSTROPHE.sub(_KEPT, text), posix=True)]
     except ValueError as exc:
         raise GrammarError("unbalanced_quotes") from exc
     parsed = Parsed()

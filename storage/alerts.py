@@ -32,8 +32,10 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
 
 
 def _insert_new(session: Session, row: dict[str, Any]) -> bool:
-    stmt = _insert(session).values(**row).on_conflict_do_nothing(index_elements=["key"])
-    return session.execute(stmt).rowcount == 1
+    """True when this row was inserted; RETURNING, because psycopg reports rowcount -1 for
+    INSERT … ON CONFLICT DO NOTHING."""
+    stmt = _insert(session).values(**row).on_conflict_do_nothing(index_elements=["key"]).returning(Alert.id)
+    return session.execute(stmt).first() is not None
 
 
 def claim(session: Session, *, key: str, kind: str, contract_id: int | None, due_on: date | None,

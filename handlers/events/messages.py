@@ -11,6 +11,8 @@ from slack_sdk import WebClient
 from bot.i18n import t
 from bot.questions import understand
 from bot.render.common import Message, context, section
+from bot.render.contracts import not_found
+from storage import contracts
 from handlers.dispatch import run_command
 from handlers.runtime import Caller, Runtime
 from storage import events as event_log
@@ -27,6 +29,13 @@ def answer(runtime: Runtime, caller: Caller, text: str) -> Message:
     intent = understand(text, tz=runtime.settings.tz, now=runtime.now())
     if intent is None:
         return dm_help(caller.lang)
+    if intent.command == "/contract" and intent.text.startswith("status "):
+        query = intent.text.removeprefix("status ")
+        with runtime.session_factory.begin() as session:
+            found = contracts.search(session, query=query)
+        if not found.contracts:  # a guessed search that matched nothing: the question was not understood
+            missed, help_ = not_found(caller.lang, query, found.suggestions), dm_help(caller.lang)
+            return Message(text=f"{missed.text}\n\n{help_.text}", blocks=[*missed.blocks, *help_.blocks])
     reply = run_command(runtime, caller, intent.command, intent.text)
     return reply.message if reply.message is not None else dm_help(caller.lang)
 
