@@ -83,7 +83,18 @@ def parse_business_hours(text: str) -> tuple[tuple[tuple[int, int], ...], ...]:
                 week[d].append((start, end))
     if not any(week):
         raise BusinessHoursError(text)
-    return tuple(tuple(sorted(spans)) for spans in week)
+    return tuple(_merge(spans) for spans in week)
+
+
+def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Overlapping or touching spans of one day become one (09-12 and 11-14 → 09-14)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
 
 
 @lru_cache(maxsize=16)
@@ -113,6 +124,7 @@ def _days_from(moment: datetime, tz: ZoneInfo) -> Iterator[date]:
 
 def business_minutes(calendar: BusinessCalendar, start: datetime, end: datetime) -> float:
     """Business minutes elapsed between two aware instants (0 when end ≤ start)."""
+    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
     if end <= start:
         return 0.0
     total = 0.0
@@ -130,6 +142,7 @@ def business_minutes(calendar: BusinessCalendar, start: datetime, end: datetime)
 
 def add_business_minutes(calendar: BusinessCalendar, start: datetime, minutes: float) -> datetime:
     """The instant at which `minutes` business minutes have elapsed since `start`."""
+    start = start.astimezone(timezone.utc)
     remaining = minutes
     for day in _days_from(start, calendar.tz):
         for open_, close in calendar.intervals(day):
@@ -145,6 +158,7 @@ def add_business_minutes(calendar: BusinessCalendar, start: datetime, minutes: f
 
 def next_business_instant(calendar: BusinessCalendar, moment: datetime) -> datetime:
     """`moment` itself when it is business time, else the next opening."""
+    moment = moment.astimezone(timezone.utc)
     for day in _days_from(moment, calendar.tz):
         for open_, close in calendar.intervals(day):
             if close > moment:

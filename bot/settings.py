@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     currency: str = Field("EUR", validation_alias=_env("CONTRACTBOT_CURRENCY"))
     lead_time: str = Field("0d", validation_alias=_env("CONTRACTBOT_LEAD_TIME"))
 
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("managers", mode="before")
     @classmethod
     def _split_managers(cls, value: object) -> object:

@@ -5,7 +5,7 @@ availability and service credits. Pure functions: no Slack, no SQL, no clock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -43,6 +43,7 @@ def deadline(start: datetime, duration: Duration, clock: Clock, calendar: Busine
     """
     if duration.months:
         raise ValueError("SLA targets are in minutes, hours or days")
+    start = start.astimezone(timezone.utc)  # elapsed time, not wall-clock time, across DST changes
     if duration.business_days or (clock == Clock.BUSINESS and duration.days):
         days = duration.business_days or duration.days
         due = add_business_days(calendar, start, days)
@@ -55,17 +56,6 @@ def deadline(start: datetime, duration: Duration, clock: Clock, calendar: Busine
         return Deadline(due, warn)
     minutes = target_minutes_24x7(duration)
     return Deadline(start + timedelta(minutes=minutes), start + timedelta(minutes=minutes * float(WARN_FRACTION)))
-
-
-def elapsed_fraction(start: datetime, due: datetime, now: datetime, clock: Clock, calendar: BusinessCalendar) -> float:
-    """How much of the target has been used at `now` (1.0 = due)."""
-    if clock == Clock.BUSINESS:
-        total = business_minutes(calendar, start, due)
-        used = business_minutes(calendar, start, now)
-    else:
-        total = (due - start).total_seconds() / 60
-        used = (now - start).total_seconds() / 60
-    return used / total if total > 0 else 1.0
 
 
 class Outcome(StrEnum):

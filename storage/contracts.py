@@ -84,7 +84,7 @@ def _apply(session: Session, contract: Contract, values: ContractFields, *, now:
         if name in given:
             setattr(contract, column, getattr(values, name))
     for name in ("notice", "term", "lead"):
-        if name in given:
+        if name in given and parse_duration(getattr(contract, name) or "0d") != getattr(values, name):
             setattr(contract, name, getattr(values, name).canonical())
     if "end" in given and values.end is not None:
         contract.end_date = values.end
@@ -107,7 +107,7 @@ def create(session: Session, *, values: ContractFields, defaults: Defaults, acto
         status=Status.ACTIVE.value,
         renewal=Renewal.MANUAL.value,
         notice="0d",
-        term="12mo",
+        term=parse_duration("12mo").canonical(),  # stored durations are canonical ("1y")
         lead=defaults.lead.canonical(),
         currency=defaults.currency,
         end_date=values.end,

@@ -88,7 +88,7 @@ def terms(lang: str, contract: Any, rows: Sequence[Any], policy: Any) -> Message
         lines.append(t(lang, "sla_cap_line", cap=fmt_pct(lang, policy.cap_pct)))
     if not lines:
         lines = [t(lang, "sla_not_set", ref=contract.reference)]
-    return Message(text="\n".join([title, *lines]), blocks=[header(title), section("\n".join(lines))])
+    return Message(text="\n".join([title, *lines]).replace("*", ""), blocks=[header(title), section("\n".join(lines))])
 
 
 def breaches(lang: str, rows: Sequence[Any], tz: ZoneInfo, *, title: str) -> Message:

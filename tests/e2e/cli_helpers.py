@@ -7,10 +7,12 @@ import csv
 import io
 import subprocess
 import time
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from storage import alerts as ledger_store
@@ -47,6 +49,14 @@ def cli(args: list[str], env: Mapping[str, str], *, expect: int | None = 0) -> s
     if expect is not None:
         assert result.returncode == expect, f"{args} exited {result.returncode}, expected {expect}:\n{output}"
     return result
+
+
+def cli_parallel(runs: list[tuple[list[str], Mapping[str, str], int | None]]
+                 ) -> list[subprocess.CompletedProcess[str]]:
+    """Several independent `cli(args, env, expect=...)` runs at once (each its own process); results in order."""
+    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+        futures = [pool.submit(cli, args, env, expect=expect) for args, env, expect in runs]
+        return [f.result() for f in futures]
 
 
 def write_csv(path: Path, rows: Iterable[Mapping[str, object]], *, lead: bool = False, bom: bool = False,
@@ -123,7 +133,8 @@ def history(url: str, reference: str) -> list[tuple[str, str, dict[str, Any], st
 # ---- Slack side ----------------------------------------------------------------------------------
 def posts(fake: FakeSlack, channel: str, since: int = 0) -> list[Call]:
     """chat.postMessage calls to `channel` (after the first `since` calls of the fake)."""
-    return [c for c in fake.calls()[since:] if c["method"] == "chat.postMessage" and c["args"].get("channel") == channel]
+    return [c for c in fake.calls()[since:]
+            if c["method"] == "chat.postMessage" and c["args"].get("channel") == channel]
 
 
 def updates(fake: FakeSlack, channel: str, since: int = 0) -> list[Call]:

@@ -12,8 +12,9 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,11 +37,6 @@ def uid() -> str:
 def today() -> date:
     """Today in the organisation's time zone (the server reads the same wall clock)."""
     return datetime.now(TZ).date()
-
-
-def fmt(day: date) -> str:
-    """The product's English date format (babel en_GB "d MMM y"): 28 Feb 2030."""
-    return f"{day.day} {day.strftime('%b')} {day.year}"
 
 
 class Bot:

@@ -8,16 +8,27 @@ its own references, vendors and title words.
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
+import json
+from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Iterator
 
 import pytest
 from babel.dates import format_date
 
 from tests.e2e.helpers import (
-    BACKENDS, Bot, assert_no_traceback, date_input, section_texts, select_input, start_bot, text_input, today, uid,
+    BACKENDS,
+    Bot,
+    assert_no_traceback,
+    date_input,
+    section_texts,
+    select_input,
+    start_bot,
+    text_input,
+    today,
+    uid,
     view_submission,
 )
 from tests.support.fake_slack import FakeSlack
@@ -33,8 +44,6 @@ def d(day: date) -> str:
 
 def add_months(day: date, months: int) -> date:
     """Calendar months with month-end clamping (test-side arithmetic, independent of the product)."""
-    import calendar
-
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
@@ -368,18 +377,18 @@ def test_add_alone_opens_the_modal_and_its_submission_creates_the_contract(bot: 
         "end": date_input("2030-06-30"), "start": date_input("2027-07-01"), "type": select_input("cloud"),
         "renewal": select_input("auto"), "notice": text_input("2mo"), "term": text_input("1y"),
         "lead": text_input("10d"), "value": text_input("80k"), "currency": text_input("EUR"),
-        "owner": {"type": "users_select", "selected_user": "UOWN1"},
-        "channel": {"type": "channels_select", "selected_channel": "CMOD1"},
+        "owner": {"type": "users_select", "selected_user": "U07OWNER1"},
+        "channel": {"type": "channels_select", "selected_channel": "C07MODAL1"},
     }))
     assert status == 200, body
     assert "errors" not in body, body
     posted = bot.wait_for("chat.postMessage", predicate=lambda c: ref in c["args"].get("text", ""))[-1]["args"]
-    assert posted["channel"] == "CMOD1"
+    assert posted["channel"] == "C07MODAL1"
     card = bot.command(f"status {ref}")["text"]
     assert f"{ref} · From the form" in card
     assert "Cloud · active" in card and "tacit renewal, 1 year at a time" in card
     assert f"deadline {d(date(2030, 4, 30))}" in card and f"Act by: {d(date(2030, 4, 20))}" in card
-    assert "€80,000.00" in card and "<@UOWN1>" in card
+    assert "€80,000.00" in card and "<@U07OWNER1>" in card
     fake_slack.assert_valid_messages()
 
 
@@ -395,8 +404,6 @@ def test_a_bad_date_in_the_modal_returns_errors_and_creates_nothing(bot: Bot, fa
         values["start"] = date_input(start)
     status, body = bot.action(view_submission(view, values))
     assert status == 200, body
-    import json
-
     answer = json.loads(body)
     assert answer["response_action"] == "errors"
     assert set(answer["errors"]) == {"end"}
@@ -459,9 +466,18 @@ def test_renewals_windows_order_overdue_and_exclusions(bot: Bot, fake_slack: Fak
     assert f"{d(t0)} – {d(until)}" in text
     assert _refs_in_order(text, everything) == [over, soon, later, mid, far]
 
-    text = bot.command("d'ici 3 mois", command="/renewals")["text"]
-    assert f"{d(t0)} – {d(add_months(t0, 3))}" in text
-    assert _refs_in_order(text, everything) == [over, soon, later, mid]
+    fake_slack.assert_valid_messages()
+
+
+def test_renewals_d_ici_3_mois(bot: Bot, fake_slack: FakeSlack) -> None:
+    t0 = today()
+    inside, outside = f"DICI-{uid()}", f"DICO-{uid()}"
+    bot.add(inside, f"title:Inside vendor:V{uid()} end:{(t0 + timedelta(days=60)).isoformat()}")
+    bot.add(outside, f"title:Outside vendor:V{uid()} end:{(t0 + timedelta(days=200)).isoformat()}")
+    answer = bot.command("d'ici 3 mois", command="/renewals")
+    text = answer["text"]
+    assert f"{d(t0)} – {d(add_months(t0, 3))}" in text, text
+    assert inside in text and outside not in text
     fake_slack.assert_valid_messages()
 
 
