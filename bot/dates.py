@@ -50,12 +50,14 @@ def _normalise(text: str) -> str:
 def _dateparser(text: str, *, tz: ZoneInfo, now: datetime) -> datetime | None:
     settings = {
         "TIMEZONE": str(tz),
-        "RETURN_AS_TIMEZONE_AWARE": True,
+        "RETURN_AS_TIMEZONE_AWARE": False,
         "PREFER_DATES_FROM": "future",
         "DATE_ORDER": "DMY",
         "RELATIVE_BASE": now.astimezone(tz).replace(tzinfo=None),
     }
-    return dateparser.parse(_normalise(text), languages=["en", "fr"], settings=settings)
+    parsed = dateparser.parse(_normalise(text), languages=["en", "fr"], settings=settings)
+    # dateparser would keep RELATIVE_BASE's UTC offset across a DST change: attach the zone to the wall time.
+    return parsed.replace(tzinfo=tz) if parsed is not None else None
 
 
 def parse_date(text: str, *, tz: ZoneInfo, now: datetime) -> date:

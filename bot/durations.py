@@ -66,7 +66,10 @@ def parse_duration(text: str) -> Duration:
     if unit not in _UNITS:
         raise DurationError(text)
     field, factor = _UNITS[unit]
-    return Duration(**{field: amount * factor})
+    duration = Duration(**{field: amount * factor})
+    if not _PATTERN.match(duration.canonical()):
+        raise DurationError(text)  # what is stored (the canonical text) must read back
+    return duration
 
 
 def add_months(day: date, months: int) -> date:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import is_currency
+
 _SYMBOLS = {"€": "EUR", "$": "USD", "£": "GBP", "CHF": "CHF"}
 _SUFFIX = {"k": Decimal(1000), "m": Decimal(1_000_000)}
 _CODE = re.compile(r"\b([A-Z]{3})\b")
@@ -23,7 +25,9 @@ def parse_money(text: str) -> tuple[Decimal, str | None]:
             currency = code
             raw = raw.replace(symbol, "")
     found = _CODE.search(raw.upper())
-    if found and found.group(1) not in ("K", "M"):
+    if found:
+        if not is_currency(found.group(1)):
+            raise MoneyError(text)
         currency = found.group(1)
         raw = re.sub(found.group(1), "", raw, flags=re.IGNORECASE)
     raw = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("_", "")

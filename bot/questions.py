@@ -52,7 +52,7 @@ _MONTH_NAMES = ("january|february|march|april|may|june|july|august|september|oct
 def understand(text: str, *, tz: ZoneInfo, now: datetime) -> Intent | None:
     """The command that answers `text`, or None when it is not understood."""
     folded = strip_accents(text.lower()).replace("’", "'")
-    folded = re.sub(r"<@[A-Z0-9]+(\|[^>]*)?>", " ", folded)
+    folded = re.sub(r"<[@#!][a-z0-9^]+(\|[^>]*)?>", " ", folded)
     folded = re.sub(r"[?!.,;:\"]", " ", folded)
     words = folded.replace("'", " ").split()
     if not words:

@@ -103,7 +103,10 @@ UNITS = ["min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", 
 @given(amount=st.integers(0, 99_999), unit=st.sampled_from(UNITS), space=st.sampled_from(["", " "]))
 @example(amount=20_000, unit="w", space="")  # a stored canonical text must parse back (stored in the database)
 def test_canonical_round_trips_every_parseable_text(amount: int, unit: str, space: str) -> None:
-    duration = parse_duration(f"{amount}{space}{unit}")
+    try:
+        duration = parse_duration(f"{amount}{space}{unit}")
+    except DurationError:
+        return  # refusing a huge duration is fine; accepting one whose stored text cannot be read back is not
     text = duration.canonical()
     assert parse_duration(text) == duration
     assert text == text.strip() and " " not in text
