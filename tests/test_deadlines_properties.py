@@ -26,6 +26,7 @@ from bot.deadlines import (
     term_end,
 )
 from bot.durations import Duration
+from tests.support.reference import ref_minus, ref_term_end
 
 FAST = settings(max_examples=200, deadline=None)
 DATES = st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31))
@@ -34,25 +35,10 @@ DATES = st.dates(min_value=date(1990, 1, 1), max_value=date(2090, 12, 31))
 # references
 
 
-def ref_add_months(day: date, months: int) -> date:
-    year, month = day.year, day.month
-    step = 1 if months >= 0 else -1
-    for _ in range(abs(months)):
-        month += step
-        if month == 13:
-            year, month = year + 1, 1
-        elif month == 0:
-            year, month = year - 1, 12
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def ref_minus(day: date, d: Duration) -> date:
-    return ref_add_months(day, -d.months) if d.months else day - timedelta(days=d.days)
 
 
-def ref_term_end(anchor: date, term: Duration, n: int) -> date:
-    """The n-th end counted from the anchor in one go (never from the previous, clamped end)."""
-    return ref_add_months(anchor, n * term.months) if term.months else anchor + timedelta(days=n * term.days)
 
 
 def ref_renewals_needed(anchor: date, term: Duration, renewals: int, today: date) -> int:

@@ -15,9 +15,17 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import grammar
-from bot.durations import Duration, DurationError, add_months, parse_duration, scale, shift
+from bot.durations import (
+    Duration,
+    DurationError,
+    add_months,
+    parse_duration,
+    scale,
+    shift,
+)
 from bot.i18n import fmt_money
 from bot.money import MoneyError, parse_money
+from tests.support.reference import ref_add_months
 
 FAST = settings(max_examples=200, deadline=None)
 
@@ -137,17 +145,6 @@ def test_scale() -> None:
 # month arithmetic against an independent reference
 
 
-def ref_add_months(day: date, months: int) -> date:
-    """Step one month at a time, then clamp the day to the length of the month reached."""
-    year, month = day.year, day.month
-    step = 1 if months >= 0 else -1
-    for _ in range(abs(months)):
-        month += step
-        if month == 13:
-            year, month = year + 1, 1
-        elif month == 0:
-            year, month = year - 1, 12
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def is_leap(year: int) -> bool:

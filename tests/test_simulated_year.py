@@ -30,6 +30,7 @@ from storage import alerts, audit, contracts
 from storage.contracts import Defaults
 from storage.db import open_database
 from tests.support.fake_slack import FakeSlack
+from tests.support.reference import ref_minus, ref_term_end
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = timezone.utc
@@ -44,24 +45,10 @@ ALERT_CHANNEL = "C0ALERTS1"
 # the reference
 
 
-def ref_add_months(day: date, months: int) -> date:
-    year, month = day.year, day.month
-    step = 1 if months >= 0 else -1
-    for _ in range(abs(months)):
-        month += step
-        if month == 13:
-            year, month = year + 1, 1
-        elif month == 0:
-            year, month = year - 1, 12
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def ref_minus(day: date, d: Duration) -> date:
-    return ref_add_months(day, -d.months) if d.months else day - timedelta(days=d.days)
 
 
-def ref_term_end(anchor: date, term: Duration, n: int) -> date:
-    return ref_add_months(anchor, n * term.months) if term.months else anchor + timedelta(days=n * term.days)
 
 
 def expected_posts(spec: dict, run_days: list[date]) -> dict[tuple[str, date, int], date]:

@@ -51,6 +51,13 @@ def refresh_alert_message(runtime: Runtime, client: WebClient, alert_id: int, *,
         logger.warning("could not update alert %s: %s", alert_id, exc.response.get("error"))
 
 
+def _alert_and_contract(session, alert_id: int):  # type: ignore[no-untyped-def]
+    """The alert and its contract, or None when either is gone."""
+    alert = alerts.get(session, alert_id=alert_id)
+    contract = contracts.get_by_id(session, contract_id=alert.contract_id) if alert and alert.contract_id else None
+    return (alert, contract) if alert is not None and contract is not None else None
+
+
 def _manager_only(runtime: Runtime, caller: Caller, respond: Respond) -> bool:
     if runtime.settings.is_manager(caller.user_id):
         return True
@@ -80,11 +87,10 @@ def on_snooze(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime
     alert_id, now = _alert_id(body), runtime.now()
     until = now + SNOOZE
     with runtime.session_factory.begin() as session:
-        alert = alerts.get(session, alert_id=alert_id)
-        if alert is None or alert.contract_id is None:
+        found = _alert_and_contract(session, alert_id)
+        if found is None:
             return _tell(respond, t(caller.lang, "err_alert_gone"))
-        contract = contracts.get_by_id(session, contract_id=alert.contract_id)
-        assert contract is not None
+        alert, contract = found
         before = contract.alerts_snoozed_until
         contract.alerts_snoozed_until = until
         alert.detail = {**alert.detail, "snoozed_by": caller.user_id,
@@ -101,11 +107,10 @@ def on_renewed(ack: Ack, body: dict, client: WebClient, respond: Respond, runtim
         return
     alert_id = _alert_id(body)
     with runtime.session_factory.begin() as session:
-        alert = alerts.get(session, alert_id=alert_id)
-        contract = contracts.get_by_id(session, contract_id=alert.contract_id) if alert and alert.contract_id else None
-        if contract is None:
+        found = _alert_and_contract(session, alert_id)
+        if found is None:
             return _tell(respond, t(caller.lang, "err_alert_gone"))
-        reference = contract.reference
+        reference = found[1].reference
     client.views_open(trigger_id=body["trigger_id"], view=renew_modal(caller.lang, reference=reference,
                                                                       alert_id=alert_id))
 
@@ -118,10 +123,10 @@ def on_give_notice(ack: Ack, body: dict, client: WebClient, respond: Respond, ru
     alert_id, now = _alert_id(body), runtime.now()
     today = now.astimezone(runtime.settings.tz).date()
     with runtime.session_factory.begin() as session:
-        alert = alerts.get(session, alert_id=alert_id)
-        contract = contracts.get_by_id(session, contract_id=alert.contract_id) if alert and alert.contract_id else None
-        if contract is None:
+        found = _alert_and_contract(session, alert_id)
+        if found is None:
             return _tell(respond, t(caller.lang, "err_alert_gone"))
+        contract = found[1]
         try:
             contracts.terminate(session, contract=contract, on=None, note=t(caller.lang, "note_from_alert"),
                                 actor=caller.user_id, now=now, today=today)
