@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot import grammar
 from bot.dates import DateError, parse_window
 from bot.render import contracts as render
-from bot.render.common import help_message
+from bot.i18n import t
+from bot.render.common import Message, context, help_message, usage_text
 from handlers.commands.common import take_public
 from handlers.dispatch import Reply, command
 from handlers.errors import UserError
@@ -30,4 +31,7 @@ def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     with rt.session_factory.begin() as session:
         rows, total = contracts.due_for_renewal(session, window=window, today=today)
         message = render.renewals(caller.lang, rows, total, window=window, today=today)
+    if not parsed.rest:  # an empty text: the default window, and how to ask for another
+        usage = f"{t(caller.lang, 'usage')}: {usage_text(caller.lang, NAME)}"
+        message = Message(text=f"{message.text}\n\n{usage}", blocks=[*message.blocks, context(usage)])
     return Reply(message, public=public)
