@@ -193,19 +193,41 @@ def seed(url: str, *, n: int, seed_value: int = 20261123, today: date | None = N
             "generate_s": (commit_done - gen_started) - insert_s, "total_s": total}
 
 
+def verify(url: str, *, sample: int = 500) -> int:
+    """Re-derive a sample of rows with storage.contracts.recompute; return how many differ (expect 0)."""
+    from sqlalchemy import func, select
+
+    from storage.contracts import recompute
+
+    engine, factory = open_database(url)
+    bad = 0
+    with factory() as session:
+        for contract in session.scalars(select(Contract).order_by(func.random()).limit(sample)):
+            before = (contract.notice_deadline, contract.act_by, contract.search_text)
+            recompute(contract)
+            if (contract.notice_deadline, contract.act_by, contract.search_text) != before:
+                bad += 1
+                print(f"  {contract.reference}: stored {before}, recompute gives "
+                      f"{(contract.notice_deadline, contract.act_by, contract.search_text)}")
+        session.rollback()
+    engine.dispose()
+    return bad
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="number of contracts (default 100,000)")
     parser.add_argument("--db", type=Path, default=None, help="SQLite file (default bench/out/contracts-N.db)")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--force", action="store_true", help="replace an existing file")
+    parser.add_argument("--verify", action="store_true", help="check a sample against storage.contracts.recompute")
     args = parser.parse_args(argv)
     path = (args.db or db_path(args.n)).resolve()
     OUT.mkdir(parents=True, exist_ok=True)
     if path.exists():
         if not args.force:
             print(f"{path} exists (use --force to rebuild)")
-            return 0
+            return _verify(path) if args.verify else 0
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -214,7 +236,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seeded {figures['n']:,} contracts / {figures['vendors']} vendors into {path} ({size:,.0f} MB)")
     print(f"  total {figures['total_s']:.2f} s  (schema {figures['schema_s']:.2f} s, row generation "
           f"{figures['generate_s']:.2f} s, Core insert executemany {figures['insert_s']:.2f} s)")
-    return 0
+    return _verify(path) if args.verify else 0
+
+
+def _verify(path: Path) -> int:
+    bad = verify(sqlite_url(path))
+    print(f"verify: {'OK, 500 sampled rows match' if not bad else f'{bad} sampled rows differ from'}"
+          " storage.contracts.recompute")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,94 @@
+"""Run every benchmark and print a summary table (`make bench`).
+
+    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep]
+
+Seeds bench/out/contracts-N.db if it is missing (bench/seed.py), then runs bench/bench_http.py and
+bench/bench_sweep.py, each in its own process with the repo root on PYTHONPATH. Everything they
+write (databases, server logs, JSON results) is under bench/out/, which git ignores. Figures only:
+nothing here fails on a slow result; the targets are printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import (  # noqa: E402
+    BENCH, DEFAULT_N, OUT, ROOT, child_env, db_path, mb, ms, read_result, secs, table,
+)
+
+
+def run(script: str, *args: str) -> int:
+    print(f"\n$ python bench/{script} {' '.join(args)}", flush=True)
+    return subprocess.run([sys.executable, str(BENCH / script), *args], cwd=ROOT, env=child_env()).returncode
+
+
+def summary(n: int) -> None:
+    rows: list[list[str]] = []
+    stem = db_path(n).stem
+    http, sweep = read_result(f"http-{stem}"), read_result(f"sweep-{stem}")
+    if http:
+        by = {(p["command"], p["mode"], p["app"]): p for p in http["phases"]}
+        for r in http["ratios"]:
+            bot = by[(r["command"], r["mode"], "contractbot")]
+            rows.append([f"{r['command']}, {r['mode']}: ack p50 / p99",
+                         f"{ms(bot['ack_p50'])} / {ms(bot['ack_p99'])}", "< 3 s (Slack)",
+                         "OK" if bot["ack_p99"] < 3 else "MISSED"])
+            rows.append(["  p99 ack ratio contractbot / bare Bolt", f"{r['ratio']:.2f}", "≤ 1.5",
+                         "OK" if r["ratio"] <= 1.5 else "MISSED"])
+            rows.append(["  answer via response_url p50 / p99",
+                         f"{ms(bot['answer_p50'])} / {ms(bot['answer_p99'])}", "", ""])
+        rows.append(["serve peak RSS (VmHWM) after the HTTP load", mb(http.get("serve_vmhwm_kib")), "< 200 MB",
+                     "OK" if (http.get("serve_vmhwm_kib") or 0) < 200 * 1024 else "MISSED"])
+    if sweep:
+        for run_ in sweep["runs"]:
+            if "seconds" not in run_ or "again" in run_["label"] or "3rd" in run_["label"]:
+                continue
+            rows.append([f"sweep: {run_['label']}", f"{secs(run_['seconds'])} (CPU {secs(run_['cpu_s'])}), "
+                         f"{run_['posted']:,} posted", "", ""])
+        if sweep.get("steady_median_s") is not None:
+            rows.append(["sweep steady state, median of 3 runs", secs(sweep["steady_median_s"]), "< 2 s",
+                         "OK" if sweep["steady_median_s"] < 2 else "MISSED"])
+        if sweep.get("peak_kib") is not None:
+            rows.append(["sweep process peak RSS (ru_maxrss)", mb(sweep["peak_kib"]), "< 200 MB",
+                         "OK" if sweep["peak_kib"] < 200 * 1024 else "MISSED"])
+        if http and http.get("serve_vmhwm_kib") and sweep["runs"]:
+            grow = max(r["maxrss_kib"] - r["rss_before_kib"] for r in sweep["runs"] if "maxrss_kib" in r)
+            total = http["serve_vmhwm_kib"] + grow
+            rows.append(["serve + the sweep its scheduler runs (estimate)", mb(total), "< 200 MB",
+                         "OK" if total < 200 * 1024 else "MISSED"])
+    if rows:
+        print(f"\n=== summary, {n:,} contracts ===")
+        print(table(rows, ["figure", "value", "target", ""]))
+        loads = ([f"HTTP {http['loadavg'][0]:.1f}"] if http else []) + (
+            [f"sweep {sweep['loadavg']:.1f}"] if sweep and sweep.get("loadavg") is not None else [])
+        busy = any(r.get("busy") for r in (http, sweep) if r)
+        print(f"(load average before the runs: {', '.join(loads)}"
+              f"{' — other work was running, wall times are inflated' if busy else ''}; results in {OUT})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="seed if needed, then run every benchmark")
+    parser.add_argument("--n", type=int, default=DEFAULT_N, help="portfolio size (default 100,000)")
+    parser.add_argument("--m", type=int, default=300, help="HTTP requests per command, mode and app")
+    parser.add_argument("--only", choices=["http", "sweep"], default=None)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    status = 0
+    if not db_path(args.n).exists():
+        status |= run("seed.py", "--n", str(args.n))
+    if args.only in (None, "http"):
+        status |= run("bench_http.py", "--n", str(args.n), "--m", str(args.m))
+    if args.only in (None, "sweep"):
+        status |= run("bench_sweep.py", "--n", str(args.n))
+    summary(args.n)
+    print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
