@@ -49,7 +49,7 @@ def run_command(rt: Runtime, caller: Caller, name: str, text: str) -> Reply:
     if fn is None:
         return Reply(notice(t(caller.lang, "unknown_command", command=name)), is_error=True)
     outcome = "ok"
-    with rt.metrics.command_seconds.labels(name).time():
+    with rt.work_slot, rt.metrics.command_seconds.labels(name).time():
         try:
             reply = fn(rt, caller, text)
         except (UserError, InputError, GrammarError) as exc:

@@ -27,6 +27,9 @@ class Runtime:
     session_factory: sessionmaker[Session]
     clock: Clock
     metrics: Metrics
+    # Work done after the ack runs one command at a time: Python threads share one interpreter lock,
+    # and a heavy answer computed in parallel delays the acks of other requests (bench/bench_http.py).
+    work_slot: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(1))
     _languages: dict[str, tuple[float, str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

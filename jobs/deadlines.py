@@ -19,7 +19,7 @@ from bot.deadlines import decide_threshold, days_left
 from bot.render import alerts as render
 from bot.render.common import Message
 from bot.settings import Settings
-from jobs.posting import Outcome, post_claimed, worker_name
+from jobs.posting import Outcome, destination, post_claimed, worker_name
 from storage import alerts, contracts
 from storage.models import Alert, Contract
 
@@ -44,11 +44,6 @@ class SweepReport:
     planned: list[Planned] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     skipped_no_channel: list[str] = field(default_factory=list)
-
-
-def alert_channel(contract: Contract, settings: Settings) -> str | None:
-    """The contract's channel, else the alert channel, else a DM to the owner."""
-    return contract.channel or settings.alert_channel or contract.owner
 
 
 def build_message(alert: Alert, contract: Contract, *, lang: str, today: date,
@@ -88,7 +83,7 @@ def roll_ended(factory: sessionmaker[Session], *, today: date, now: datetime) ->
 def plan(session: Session, *, settings: Settings, today: date, now: datetime) -> list[Planned]:
     horizon = date.fromordinal(today.toordinal() + max(settings.deadline_thresholds))
     candidates = contracts.alertable(session, horizon=horizon)
-    handled = alerts.handled_deadline_thresholds(session, contract_ids=[c.id for c in candidates], now=now)
+    handled = alerts.handled_deadline_thresholds(session, among=contracts.alertable_condition(horizon), now=now)
     planned = []
     for contract in candidates:
         if contract.alerts_snoozed_until is not None and now < contract.alerts_snoozed_until:
@@ -97,8 +92,9 @@ def plan(session: Session, *, settings: Settings, today: date, now: datetime) ->
                                     handled.get((contract.id, contract.end_date.isoformat()), set()))
         if decision.post is None:
             continue
+        channel = destination(contract.channel, contract.owner, settings.alert_channel)
         planned.append(Planned(contract.id, contract.reference, decision.post, decision.superseded,
-                               contract.end_date, contract.act_by, alert_channel(contract, settings)))
+                               contract.end_date, contract.act_by, channel))
     return planned
 
 

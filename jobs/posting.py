@@ -20,6 +20,11 @@ from storage.models import Alert
 logger = logging.getLogger(__name__)
 
 
+def destination(channel: str | None, owner: str | None, alert_channel: str | None) -> str | None:
+    """Where an alert goes: the contract's channel, else CONTRACTBOT_ALERT_CHANNEL, else a DM to the owner."""
+    return channel or alert_channel or owner
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 

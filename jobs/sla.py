@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.render import incidents as render
 from bot.render.common import Message
 from bot.settings import Settings
-from jobs.posting import Outcome, post_claimed, worker_name
+from jobs.posting import Outcome, destination, post_claimed, worker_name
 from storage import alerts, incidents
 from storage.models import Alert, Incident
 
@@ -78,7 +78,7 @@ def plan(session: Session, *, settings: Settings, now: datetime) -> list[Planned
             handled.add(key)
     planned = []
     for incident in candidates:
-        channel = incident.contract.channel or settings.alert_channel or incident.contract.owner
+        channel = destination(incident.contract.channel, incident.contract.owner, settings.alert_channel)
         for target in ("response", "resolution"):
             levels = _due_levels(incident, target, now)
             keys = {level: sla_key(incident.id, target, level) for level in levels}

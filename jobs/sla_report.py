@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.dates import Period, month_period
 from bot.render import sla as render
 from bot.settings import Settings
-from jobs.posting import Outcome, post_claimed, worker_name
+from jobs.posting import Outcome, destination, post_claimed, worker_name
 from storage import alerts, contracts
 from storage.models import Incident, SlaPolicy, SlaTerm
 from storage.sla_reports import compliance
@@ -58,7 +58,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
             contract = contracts.get_by_id(session, contract_id=contract_id)
             if contract is None or contract.status in ("draft",):
                 continue
-            channel = contract.channel or settings.alert_channel or contract.owner
+            channel = destination(contract.channel, contract.owner, settings.alert_channel)
             report.planned.append((contract.reference, channel))
             if dry_run or channel is None:
                 continue

@@ -12,11 +12,11 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import Alert
+from storage.models import Alert, Contract
 
 STALE_CLAIM = timedelta(minutes=10)
 CLAIMED, POSTED, FAILED, SUPERSEDED = "claimed", "posted", "failed", "superseded"
@@ -84,21 +84,17 @@ def acknowledge(session: Session, *, alert: Alert, user: str, now: datetime) -> 
     alert.acknowledged_at = now
 
 
-def handled_deadline_thresholds(session: Session, *, contract_ids: Sequence[int], now: datetime
+def handled_deadline_thresholds(session: Session, *, among: ColumnElement[bool], now: datetime
                                 ) -> dict[tuple[int, str], set[int]]:
-    """(contract id, term end ISO) → thresholds posted, superseded or being posted right now."""
+    """(contract id, term end ISO) → thresholds posted, superseded or being posted right now, for the
+    contracts matching `among` (one joined query, not one per chunk of ids)."""
     handled: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for start in range(0, len(contract_ids), 900):
-        chunk = contract_ids[start:start + 900]
-        rows = session.execute(
-            select(Alert.key, Alert.state, Alert.claimed_at)
-            .where(Alert.kind == "deadline", Alert.contract_id.in_(chunk))
-        )
-        for key, state, claimed_at in rows:
-            if state == FAILED or (state == CLAIMED and claimed_at < now - STALE_CLAIM):
-                continue
-            _, contract_id, end, threshold = key.split(":")
-            handled[(int(contract_id), end)].add(int(threshold))
+    stmt = (select(Alert.key).join(Contract, Contract.id == Alert.contract_id)
+            .where(Alert.kind == "deadline", among, Alert.state != FAILED,
+                   or_(Alert.state != CLAIMED, Alert.claimed_at >= now - STALE_CLAIM)))
+    for (key,) in session.execute(stmt):
+        _, contract_id, end, threshold = key.split(":")
+        handled[(int(contract_id), end)].add(int(threshold))
     return handled
 
 

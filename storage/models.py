@@ -41,6 +41,7 @@ class Contract(Base):
     __table_args__ = (
         Index("ix_contracts_status_act_by", "status", "act_by"),
         Index("ix_contracts_status_end", "status", "end_date"),
+        Index("ix_contracts_act_by", "act_by"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
