@@ -8,10 +8,10 @@ falls inside the day's opening intervals, on a business day that is not a public
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -51,7 +51,7 @@ def _local(day: date, minutes: int, tz: ZoneInfo) -> datetime:
         day, minutes = day + timedelta(days=1), minutes - 24 * 60
     wall = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz)
     # A wall time skipped by a spring-forward change maps (PEP 495, fold=0) past the gap: normalise.
-    return wall.astimezone(timezone.utc)
+    return wall.astimezone(UTC)
 
 
 def parse_business_hours(text: str) -> tuple[tuple[tuple[int, int], ...], ...]:
@@ -124,7 +124,7 @@ def _days_from(moment: datetime, tz: ZoneInfo) -> Iterator[date]:
 
 def business_minutes(calendar: BusinessCalendar, start: datetime, end: datetime) -> float:
     """Business minutes elapsed between two aware instants (0 when end ≤ start)."""
-    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         return 0.0
     total = 0.0
@@ -142,7 +142,7 @@ def business_minutes(calendar: BusinessCalendar, start: datetime, end: datetime)
 
 def add_business_minutes(calendar: BusinessCalendar, start: datetime, minutes: float) -> datetime:
     """The instant at which `minutes` business minutes have elapsed since `start`."""
-    start = start.astimezone(timezone.utc)
+    start = start.astimezone(UTC)
     remaining = minutes
     for day in _days_from(start, calendar.tz):
         for open_, close in calendar.intervals(day):
@@ -158,7 +158,7 @@ def add_business_minutes(calendar: BusinessCalendar, start: datetime, minutes: f
 
 def next_business_instant(calendar: BusinessCalendar, moment: datetime) -> datetime:
     """`moment` itself when it is business time, else the next opening."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     for day in _days_from(moment, calendar.tz):
         for open_, close in calendar.intervals(day):
             if close > moment:
@@ -178,4 +178,4 @@ def add_business_days(calendar: BusinessCalendar, start: datetime, days: int) ->
         if calendar.intervals(day):
             count += 1
     wall = datetime.combine(day, begin.time().replace(tzinfo=None), tzinfo=calendar.tz)
-    return wall.astimezone(timezone.utc)
+    return wall.astimezone(UTC)

@@ -9,10 +9,10 @@ Pure functions of their inputs (no Slack, no SQL, no clock).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Iterable
 
 from bot.durations import Duration, scale, shift
 

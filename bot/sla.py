@@ -5,7 +5,7 @@ availability and service credits. Pure functions: no Slack, no SQL, no clock.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -43,7 +43,7 @@ def deadline(start: datetime, duration: Duration, clock: Clock, calendar: Busine
     """
     if duration.months:
         raise ValueError("SLA targets are in minutes, hours or days")
-    start = start.astimezone(timezone.utc)  # elapsed time, not wall-clock time, across DST changes
+    start = start.astimezone(UTC)  # elapsed time, not wall-clock time, across DST changes
     if duration.business_days or (clock == Clock.BUSINESS and duration.days):
         days = duration.business_days or duration.days
         due = add_business_days(calendar, start, days)

@@ -11,8 +11,9 @@ import itertools
 import json
 import re
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 from urllib.parse import parse_qs, urlparse
 
 _LINK = re.compile(r"<([@#])([A-Z0-9]+)(?:\|([^>]*))?>")

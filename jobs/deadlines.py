@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.deadlines import decide_threshold, days_left
+from bot.deadlines import days_left, decide_threshold
 from bot.render import alerts as render
 from bot.render.common import Message
 from bot.settings import Settings

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any, Sequence
+from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
@@ -11,7 +12,16 @@ from bot.dates import Window
 from bot.deadlines import days_left
 from bot.durations import parse_duration
 from bot.i18n import fmt_date, fmt_days, fmt_money, t
-from bot.render.common import MAX_BLOCKS, Message, context, fields_section, header, lines_sections, mrkdwn_escape, section
+from bot.render.common import (
+    MAX_BLOCKS,
+    Message,
+    context,
+    fields_section,
+    header,
+    lines_sections,
+    mrkdwn_escape,
+    section,
+)
 from bot.render.ids import ActionId
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.grammar import Parsed
+from handlers.errors import UserError
 from storage import contracts
 from storage.models import Contract
-from handlers.errors import UserError
 
 
 def take_public(parsed: Parsed) -> bool:

@@ -6,8 +6,9 @@ from bot import grammar
 from bot.contract_input import ContractFields, InputError, read_contract_fields
 from bot.dates import DateError, parse_date
 from bot.durations import DurationError, parse_duration
-from bot.render import contracts as render
 from bot.i18n import t
+from bot.render import contracts as render
+from bot.render import sla as render_sla
 from bot.render.common import help_message, notice
 from bot.render.modals import add_contract_modal
 from handlers.commands.common import find_contract, no_extra_words, only_options, take_public
@@ -17,7 +18,6 @@ from handlers.runtime import Caller, Runtime
 from storage import audit, contracts
 from storage.csv_io import export_contracts
 from storage.sla_reports import card_summary as sla_card_summary
-from bot.render import sla as render_sla
 
 NAME = "/contract"
 FIELD_OPTIONS = {"title", "vendor", "end", "start", "type", "notice", "renewal", "term", "lead", "value", "currency",

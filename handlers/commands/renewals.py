@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot import grammar
 from bot.dates import DateError, parse_window
-from bot.render import contracts as render
 from bot.i18n import t
+from bot.render import contracts as render
 from bot.render.common import Message, context, help_message, usage_text
 from handlers.commands.common import take_public
 from handlers.dispatch import Reply, command

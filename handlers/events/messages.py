@@ -12,9 +12,9 @@ from bot.i18n import t
 from bot.questions import understand
 from bot.render.common import Message, context, section
 from bot.render.contracts import not_found
-from storage import contracts
 from handlers.dispatch import run_command
 from handlers.runtime import Caller, Runtime
+from storage import contracts
 from storage import events as event_log
 
 logger = logging.getLogger(__name__)

@@ -6,8 +6,6 @@ Create Date: 2026-11-23 14:13:57.653353
 """
 from alembic import op
 
-
-
 revision = '0003'
 down_revision = '0002'
 branch_labels = None
