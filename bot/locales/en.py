@@ -220,4 +220,5 @@ MESSAGES: dict[str, str] = {
         "`/sla terms <contract>` · `/sla breaches [window]`"
     ),
     "examples_sla": "`/sla CTR-OBS-001 last month` · `/sla set CTR-OBS-001 P1 response:30min resolve:4h clock:24x7 credit:5` · `/sla set CTR-OBS-001 availability:99.9 credit:10 cap:15` · `/sla breaches last 30 days`",
+    "not_yet": "{command} is not available in this version of contractbot yet. Nothing was recorded.",
 }

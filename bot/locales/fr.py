@@ -210,4 +210,5 @@ MESSAGES: dict[str, str] = {
         "`/sla terms <contrat>` · `/sla breaches [période]`"
     ),
     "examples_sla": "`/sla CTR-OBS-001 le mois dernier` · `/sla set CTR-OBS-001 P1 response:30min resolve:4h clock:24x7 credit:5` · `/sla set CTR-OBS-001 availability:99.9 credit:10 cap:15` · `/sla breaches`",
+    "not_yet": "{command} n'est pas encore disponible dans cette version de contractbot. Rien n'a été enregistré.",
 }
