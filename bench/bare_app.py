@@ -1,4 +1,5 @@
-"""The baseline for bench_http: a Bolt app whose `/contract` and `/renewals` listeners only ack().
+"""The baseline for bench_http and bench_sla: a Bolt app whose `/contract`, `/renewals` and `/sla` listeners
+only ack().
 
 Same server stack as `contractbot serve` (slack_bolt.adapter.wsgi.SlackRequestHandler on waitress,
 8 threads, request signing checked with the same secret), no database, no work after the ack.
@@ -55,6 +56,7 @@ def main() -> None:
 
     app.command("/contract")(just_ack)
     app.command("/renewals")(just_ack)
+    app.command("/sla")(just_ack)
 
     from waitress import serve
 

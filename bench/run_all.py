@@ -1,9 +1,9 @@
 """Run every benchmark and print a summary table (`make bench`).
 
-    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep]
+    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep|sla]
 
-Seeds bench/out/contracts-N.db if it is missing (bench/seed.py), then runs bench/bench_http.py and
-bench/bench_sweep.py, each in its own process with the repo root on PYTHONPATH. Everything they
+Seeds bench/out/contracts-N.db if it is missing (bench/seed.py), then runs bench/bench_http.py,
+bench/bench_sweep.py and bench/bench_sla.py (SLA sweep and /sla), each in its own process with the repo root on PYTHONPATH. Everything they
 write (databases, server logs, JSON results) is under bench/out/, which git ignores. Figures only:
 nothing here fails on a slow result; the targets are printed beside the figures.
 """
@@ -30,7 +30,7 @@ def run(script: str, *args: str) -> int:
 def summary(n: int) -> None:
     rows: list[list[str]] = []
     stem = db_path(n).stem
-    http, sweep = read_result(f"http-{stem}"), read_result(f"sweep-{stem}")
+    http, sweep, sla = read_result(f"http-{stem}"), read_result(f"sweep-{stem}"), read_result(f"sla-{stem}")
     if http:
         by = {(p["command"], p["mode"], p["app"]): p for p in http["phases"]}
         for r in http["ratios"]:
@@ -61,21 +61,52 @@ def summary(n: int) -> None:
             total = http["serve_vmhwm_kib"] + grow
             rows.append(["serve + the sweep its scheduler runs (estimate)", mb(total), "< 200 MB",
                          "OK" if total < 200 * 1024 else "MISSED"])
+    rows += sla_rows(sla)
     if rows:
         print(f"\n=== summary, {n:,} contracts ===")
         print(table(rows, ["figure", "value", "target", ""]))
         loads = ([f"HTTP {http['loadavg'][0]:.1f}"] if http else []) + (
-            [f"sweep {sweep['loadavg']:.1f}"] if sweep and sweep.get("loadavg") is not None else [])
-        busy = any(r.get("busy") for r in (http, sweep) if r)
+            [f"sweep {sweep['loadavg']:.1f}"] if sweep and sweep.get("loadavg") is not None else []) + (
+            [f"SLA {sla['loadavg']:.1f}"] if sla and sla.get("loadavg") is not None else [])
+        busy = any(r.get("busy") for r in (http, sweep, sla) if r)
         print(f"(load average before the runs: {', '.join(loads)}"
               f"{' — other work was running, wall times are inflated' if busy else ''}; results in {OUT})")
+
+
+def sla_rows(sla: dict | None) -> list[list[str]]:
+    """bench_sla.py's figures: the every-minute `sla` sweep over 10,000 open incidents, `/sla <contract>`."""
+    rows: list[list[str]] = []
+    sweep, http = (sla or {}).get("sweep"), (sla or {}).get("http")
+    if sweep:
+        for run_ in sweep["runs"]:
+            if "seconds" in run_ and run_["label"] == "first real run":
+                rows.append(["SLA sweep: first real run", f"{secs(run_['seconds'])} (CPU {secs(run_['cpu_s'])}), "
+                             f"{run_['posted']:,} posted", "", ""])
+        if sweep.get("steady_median_s") is not None:
+            rows.append(["SLA sweep steady state (10,000 open), median of 3", secs(sweep["steady_median_s"]), "< 1 s",
+                         "OK" if sweep["steady_median_s"] < 1 else "MISSED"])
+        if sweep.get("peak_kib") is not None:
+            rows.append(["SLA sweep process peak RSS (ru_maxrss)", mb(sweep["peak_kib"]), "< 200 MB",
+                         "OK" if sweep["peak_kib"] < 200 * 1024 else "MISSED"])
+    if http:
+        by = {(p["mode"], p["app"]): p for p in http["phases"]}
+        for r in http["ratios"]:
+            bot = by[(r["mode"], "contractbot")]
+            rows.append([f"/sla <contract, 5,000 incidents>, {r['mode']}: ack p50 / p99",
+                         f"{ms(bot['ack_p50'])} / {ms(bot['ack_p99'])}", "< 3 s (Slack)",
+                         "OK" if bot["ack_p99"] < 3 else "MISSED"])
+            rows.append(["  p99 ack ratio contractbot / bare Bolt", f"{r['ratio']:.2f}", "≤ 1.5",
+                         "OK" if r["ratio"] <= 1.5 else "MISSED"])
+            rows.append(["  answer via response_url p50 / p99",
+                         f"{ms(bot['answer_p50'])} / {ms(bot['answer_p99'])}", "", ""])
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="seed if needed, then run every benchmark")
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="portfolio size (default 100,000)")
     parser.add_argument("--m", type=int, default=300, help="HTTP requests per command, mode and app")
-    parser.add_argument("--only", choices=["http", "sweep"], default=None)
+    parser.add_argument("--only", choices=["http", "sweep", "sla"], default=None)
     args = parser.parse_args(argv)
     started = time.perf_counter()
     status = 0
@@ -85,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= run("bench_http.py", "--n", str(args.n), "--m", str(args.m))
     if args.only in (None, "sweep"):
         status |= run("bench_sweep.py", "--n", str(args.n))
+    if args.only in (None, "sla"):
+        status |= run("bench_sla.py", "--n", str(args.n))
     summary(args.n)
     print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
     return status

@@ -19,7 +19,7 @@ from bot.deadlines import days_left, decide_threshold
 from bot.render import alerts as render
 from bot.render.common import Message
 from bot.settings import Settings
-from jobs.posting import Outcome, destination, post_claimed, worker_name
+from jobs.posting import Outcome, destination, post_claimed, warn_unroutable, worker_name
 from storage import alerts, contracts
 from storage.models import Alert, Contract
 
@@ -122,7 +122,6 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     for item in report.planned:
         if item.channel is None:
             report.skipped_no_channel.append(item.reference)
-            logger.warning("no channel, alert channel or owner for %s: deadline alert not posted", item.reference)
             continue
         with factory.begin() as session:
             alert = alerts.claim(
@@ -139,6 +138,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
             message = build_message(alert, contract, lang=settings.language, today=today)
         report.outcomes.append(post_claimed(factory, client, alert=alert, channel=item.channel,
                                             message=message, now=now, metrics=metrics))
+    warn_unroutable(KIND, report.skipped_no_channel)
     return report
 
 

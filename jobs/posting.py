@@ -25,6 +25,13 @@ def destination(channel: str | None, owner: str | None, alert_channel: str | Non
     return channel or alert_channel or owner
 
 
+def warn_unroutable(kind: str, names: list[str]) -> None:
+    """One line per sweep, not one per alert: these come back every run until someone sets a channel."""
+    if names:
+        shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+        logger.warning("%d %s alert(s) not posted: no channel, alert channel or owner (%s)", len(names), kind, shown)
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.render import incidents as render
 from bot.render.common import Message
 from bot.settings import Settings
-from jobs.posting import Outcome, destination, post_claimed, worker_name
+from jobs.posting import Outcome, destination, post_claimed, warn_unroutable, worker_name
 from storage import alerts, incidents
 from storage.models import Alert, Incident
 
@@ -107,9 +107,9 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     if dry_run:
         return report
     worker = worker_name()
+    warn_unroutable(KIND, [item.number for item in report.planned if item.channel is None])
     for item in report.planned:
         if item.channel is None:
-            logger.warning("no channel, alert channel or owner for %s: SLA alert not posted", item.number)
             continue
         with factory.begin() as session:
             incident = session.get(Incident, item.incident_id)

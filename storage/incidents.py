@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.business_clock import BusinessCalendar
@@ -116,18 +116,21 @@ def count_open(session: Session, *, contract_id: int) -> int:
     return session.scalar(stmt) or 0
 
 
-def opened_between(session: Session, *, contract_id: int, start: datetime, end: datetime) -> Sequence[Incident]:
-    stmt = select(Incident).where(Incident.contract_id == contract_id, Incident.opened_at >= start,
-                                  Incident.opened_at < end).order_by(Incident.opened_at)
-    return session.scalars(stmt).all()
+def sla_figures_between(session: Session, *, contract_id: int, start: datetime, end: datetime) -> Sequence[Row[Any]]:
+    """What SLA figures need of the incidents opened in [start, end): columns, not whole objects
+    (a contract may have thousands of incidents in a month)."""
+    stmt = (select(Incident.priority, Incident.credit_pct, Incident.acked_at, Incident.resolved_at,
+                   Incident.response_due_at, Incident.resolve_due_at)
+            .where(Incident.contract_id == contract_id, Incident.opened_at >= start, Incident.opened_at < end))
+    return session.execute(stmt).all()
 
 
-def p1_overlapping(session: Session, *, contract_id: int, start: datetime, end: datetime) -> Sequence[Incident]:
-    """P1 incidents whose outage overlaps [start, end): downtime for availability."""
-    stmt = select(Incident).where(
+def p1_outages(session: Session, *, contract_id: int, start: datetime, end: datetime) -> Sequence[Row[Any]]:
+    """(opened_at, resolved_at) of the P1 incidents whose outage overlaps [start, end)."""
+    stmt = select(Incident.opened_at, Incident.resolved_at).where(
         Incident.contract_id == contract_id, Incident.priority == "P1", Incident.opened_at < end,
         or_(Incident.resolved_at.is_(None), Incident.resolved_at > start))
-    return session.scalars(stmt).all()
+    return session.execute(stmt).all()
 
 
 def at_risk_candidates(session: Session, *, now: datetime) -> Sequence[Incident]:

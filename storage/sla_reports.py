@@ -41,7 +41,7 @@ def compliance(session: Session, *, contract: Contract, start: datetime, end: da
     terms = {t.priority: t for t in sla_terms.get_terms(session, contract_id=contract.id)}
     policy = sla_terms.get_policy(session, contract_id=contract.id)
     lines = {p: PriorityLine(p, credit_pct=terms[p].credit_pct if p in terms else None) for p in PRIORITIES}
-    rows = incidents.opened_between(session, contract_id=contract.id, start=start, end=end)
+    rows = incidents.sla_figures_between(session, contract_id=contract.id, start=start, end=end)
     for incident in rows:
         line = lines[incident.priority]
         line.incidents += 1
@@ -55,8 +55,8 @@ def compliance(session: Session, *, contract: Contract, start: datetime, end: da
         line.resolution_breached += resolution == Outcome.BREACHED
         line.breached_incidents += Outcome.BREACHED in (response, resolution)
     horizon = min(end, now) if now > start else end
-    outages = [(i.opened_at, i.resolved_at or horizon)
-               for i in incidents.p1_overlapping(session, contract_id=contract.id, start=start, end=end)]
+    outages = [(opened, resolved or horizon)
+               for opened, resolved in incidents.p1_outages(session, contract_id=contract.id, start=start, end=end)]
     period_minutes = Decimal(int((end - start).total_seconds())) / Decimal(60)
     downtime = merged_downtime_minutes(outages, start, end)
     availability = availability_pct(downtime, period_minutes)
