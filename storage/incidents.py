@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.business_clock import BusinessCalendar
@@ -116,12 +116,36 @@ def count_open(session: Session, *, contract_id: int) -> int:
     return session.scalar(stmt) or 0
 
 
-def sla_figures_between(session: Session, *, contract_id: int, start: datetime, end: datetime) -> Sequence[Row[Any]]:
-    """What SLA figures need of the incidents opened in [start, end): columns, not whole objects
-    (a contract may have thousands of incidents in a month)."""
-    stmt = (select(Incident.priority, Incident.credit_pct, Incident.acked_at, Incident.resolved_at,
-                   Incident.response_due_at, Incident.resolve_due_at)
-            .where(Incident.contract_id == contract_id, Incident.opened_at >= start, Incident.opened_at < end))
+def _met(done: ColumnElement[Any], due: ColumnElement[Any]) -> ColumnElement[bool]:
+    return and_(due.is_not(None), done.is_not(None), done <= due)
+
+
+def _breached(done: ColumnElement[Any], due: ColumnElement[Any], now: datetime) -> ColumnElement[bool]:
+    """Done late, or not done and past due (the same rule as bot.sla.outcome, in SQL)."""
+    return and_(due.is_not(None), or_(and_(done.is_not(None), done > due), and_(done.is_(None), due < now)))
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def sla_counts_between(session: Session, *, contract_id: int, start: datetime, end: datetime,
+                       now: datetime) -> Sequence[Row[Any]]:
+    """Per priority, for the incidents opened in [start, end): how many, response and resolution met
+    and breached, and breached incidents (either target) — counted by the database, because a
+    contract may have thousands of incidents in a month. A response is the acknowledgement, or
+    failing that the resolution."""
+    responded = func.coalesce(Incident.acked_at, Incident.resolved_at)
+    response_breached = _breached(responded, Incident.response_due_at, now)
+    resolution_breached = _breached(Incident.resolved_at, Incident.resolve_due_at, now)
+    stmt = (select(Incident.priority, func.count().label("incidents"), func.max(Incident.credit_pct).label("credit_pct"),
+                   _count(_met(responded, Incident.response_due_at)).label("response_met"),
+                   _count(response_breached).label("response_breached"),
+                   _count(_met(Incident.resolved_at, Incident.resolve_due_at)).label("resolution_met"),
+                   _count(resolution_breached).label("resolution_breached"),
+                   _count(or_(response_breached, resolution_breached)).label("breached_incidents"))
+            .where(Incident.contract_id == contract_id, Incident.opened_at >= start, Incident.opened_at < end)
+            .group_by(Incident.priority))
     return session.execute(stmt).all()
 
 

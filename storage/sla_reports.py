@@ -13,12 +13,10 @@ from bot.dates import month_period
 from bot.sla import (
     PRIORITIES,
     CreditStatement,
-    Outcome,
     PriorityLine,
     availability_pct,
     credit_statement,
     merged_downtime_minutes,
-    outcome,
 )
 from storage import incidents, sla_terms
 from storage.models import Contract
@@ -41,19 +39,15 @@ def compliance(session: Session, *, contract: Contract, start: datetime, end: da
     terms = {t.priority: t for t in sla_terms.get_terms(session, contract_id=contract.id)}
     policy = sla_terms.get_policy(session, contract_id=contract.id)
     lines = {p: PriorityLine(p, credit_pct=terms[p].credit_pct if p in terms else None) for p in PRIORITIES}
-    rows = incidents.sla_figures_between(session, contract_id=contract.id, start=start, end=end)
-    for incident in rows:
-        line = lines[incident.priority]
-        line.incidents += 1
-        if line.credit_pct is None and incident.credit_pct is not None:
-            line.credit_pct = incident.credit_pct
-        response = outcome(incident.acked_at or incident.resolved_at, incident.response_due_at, now)
-        resolution = outcome(incident.resolved_at, incident.resolve_due_at, now)
-        line.response_met += response == Outcome.MET
-        line.response_breached += response == Outcome.BREACHED
-        line.resolution_met += resolution == Outcome.MET
-        line.resolution_breached += resolution == Outcome.BREACHED
-        line.breached_incidents += Outcome.BREACHED in (response, resolution)
+    incident_count = 0
+    for row in incidents.sla_counts_between(session, contract_id=contract.id, start=start, end=end, now=now):
+        line = lines[row.priority]
+        if line.credit_pct is None:
+            line.credit_pct = row.credit_pct  # terms removed since: the ones copied onto the incidents
+        line.incidents, line.breached_incidents = int(row.incidents), int(row.breached_incidents)
+        line.response_met, line.response_breached = int(row.response_met), int(row.response_breached)
+        line.resolution_met, line.resolution_breached = int(row.resolution_met), int(row.resolution_breached)
+        incident_count += line.incidents
     horizon = min(end, now) if now > start else end
     outages = [(opened, resolved or horizon)
                for opened, resolved in incidents.p1_outages(session, contract_id=contract.id, start=start, end=end)]
@@ -69,7 +63,7 @@ def compliance(session: Session, *, contract: Contract, start: datetime, end: da
         cap_pct=policy.cap_pct if policy else None,
     )
     has_sla = bool(terms) or (policy is not None and policy.availability_target is not None)
-    return Compliance(contract, start, end, has_sla, statement, downtime, period_minutes, len(rows))
+    return Compliance(contract, start, end, has_sla, statement, downtime, period_minutes, incident_count)
 
 
 @dataclass(slots=True)
