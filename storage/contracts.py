@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -299,11 +298,3 @@ def closest_references(session: Session, *, query: str, limit: int = 3) -> list[
     ranked = process.extract(fold(query), {ref: text for ref, text in pairs}, scorer=fuzz.WRatio, limit=limit,
                              score_cutoff=50)
     return [key for _text, _score, key in ranked]
-
-
-def total_value(contracts: Sequence[Contract]) -> dict[str, Decimal]:
-    sums: dict[str, Decimal] = {}
-    for contract in contracts:
-        if contract.annual_value is not None:
-            sums[contract.currency] = sums.get(contract.currency, Decimal(0)) + contract.annual_value
-    return sums

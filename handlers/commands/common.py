@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.grammar import Parsed
+from bot.grammar import Parsed, unknown_option
 from handlers.errors import UserError
 from storage import contracts
 from storage.models import Contract
@@ -24,6 +24,9 @@ def only_options(parsed: Parsed, allowed: set[str]) -> None:
 
 
 def no_extra_words(parsed: Parsed) -> None:
+    mistyped = unknown_option(parsed.words)
+    if mistyped:
+        raise UserError("err_unknown_option", field=mistyped)
     if parsed.words:
         raise UserError("err_unexpected", text=" ".join(parsed.words)[:80])
 
