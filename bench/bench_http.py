@@ -41,7 +41,7 @@ from benchlib import (  # noqa: E402
 )
 
 from tests.support.fake_slack import FakeSlack  # noqa: E402
-from tests.support.server import Serve, contractbot_env, free_port  # noqa: E402
+from tests.support.server import Serve, contractbot_env, free_port, stop_process  # noqa: E402
 from tests.support.signed import post_command  # noqa: E402
 
 TARGET_RATIO = 1.5
@@ -145,14 +145,7 @@ class BareApp:
         return self.log.read()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+        stop_process(self.process, self.log)
 
 
 def sample_queries(db: Path, m: int, rng: random.Random) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ import pytest
 
 from tests.e2e.helpers import assert_no_traceback, section_texts
 from tests.e2e.socket_fake import Link, SocketFakeSlack, SocketModeServer
-from tests.support.server import ROOT, contractbot_env
+from tests.support.server import ROOT, contractbot_env, stop_process
 
 APP_TOKEN = "xapp-1-test"
 ACK_DEADLINE = 3.0  # seconds: Slack's limit for acknowledging an envelope
@@ -102,14 +102,7 @@ class SocketBot:
         return envelope_id
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+        stop_process(self.process, self.log)
 
 
 @pytest.fixture

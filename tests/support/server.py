@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import IO, Iterator, Mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +35,19 @@ def run_cli(args: list[str], env: Mapping[str, str], *, input_text: str | None =
             timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=dict(env), cwd=ROOT, capture_output=True,
                           text=True, input=input_text, timeout=timeout)
+
+
+def stop_process(process: subprocess.Popen[bytes], log: IO[str] | None = None) -> None:
+    """Terminate a child process (kill it after 10 s) and close its log."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    if log is not None:
+        log.close()
 
 
 class Serve:
@@ -71,14 +84,7 @@ class Serve:
         return self.log.read()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+        stop_process(self.process, self.log)
 
 
 def serving(env: Mapping[str, str]) -> Iterator[Serve]:
