@@ -150,3 +150,20 @@ def require(fields_: ContractFields, *names: str) -> None:
     for name in names:
         if getattr(fields_, name) is None:
             raise InputError(name, "required")
+
+
+def read_renewal(raw: dict[str, str], *, tz: ZoneInfo, now: datetime) -> tuple[date | None, Duration | None]:
+    """`until:` (the new end) or `term:` (added to the current end), not both — for `/contract renew`
+    and the renew form alike. Neither: the contract's own term (decided by the service)."""
+    until_text, term_text = (raw.get("until") or "").strip(), (raw.get("term") or "").strip()
+    if until_text and term_text:
+        raise InputError("term", "until_or_term", term_text)
+    until = term = None
+    if until_text:
+        try:
+            until = parse_date(until_text, tz=tz, now=now)
+        except DateError:
+            raise InputError("until", "bad_date", until_text) from None
+    if term_text:
+        term = _duration("term", term_text, allow_zero=False)
+    return until, term

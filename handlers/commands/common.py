@@ -47,13 +47,12 @@ def resolve_contract(session: Session, text: str | None) -> Contract:
     """A contract named by its reference, else by a vendor or title word that matches exactly one."""
     if not text:
         raise UserError("err_missing_reference")
-    contract = contracts.get_by_reference(session, reference=text)
-    if contract is not None:
-        return contract
-    found = contracts.search(session, query=text)
+    found = contracts.search(session, query=text)  # an exact reference comes first
     if len(found.contracts) == 1:
         return found.contracts[0]
     if found.contracts:
         raise UserError("err_ambiguous_contract", text=text,
                         refs=", ".join(c.reference for c in found.contracts[:5]))
-    return find_contract(session, text)
+    if found.suggestions:
+        raise UserError("err_unknown_reference_closest", ref=text, refs=", ".join(found.suggestions))
+    raise UserError("err_unknown_reference", ref=text)

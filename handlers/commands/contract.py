@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from bot import grammar
-from bot.contract_input import ContractFields, InputError, read_contract_fields
+from bot.contract_input import ContractFields, InputError, read_contract_fields, read_renewal
 from bot.dates import DateError, parse_date
-from bot.durations import DurationError, parse_duration
 from bot.i18n import t
 from bot.render import contracts as render
 from bot.render import sla as render_sla
@@ -129,20 +128,7 @@ def renew(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
     reference = parsed.pop_word()
     no_extra_words(parsed)
     only_options(parsed, {"until", "term", "note"})
-    if "until" in parsed.options and "term" in parsed.options:
-        raise UserError("err_until_or_term")
-    until = term = None
-    try:
-        if "until" in parsed.options:
-            until = parse_date(parsed.options["until"], tz=rt.settings.tz, now=rt.now())
-        if "term" in parsed.options:
-            term = parse_duration(parsed.options["term"])
-            if not term.is_calendar or term.is_zero:
-                raise InputError("term", "zero_term", parsed.options["term"])
-    except DateError:
-        raise InputError("until", "bad_date", parsed.options["until"]) from None
-    except DurationError:
-        raise InputError("term", "bad_duration", parsed.options["term"]) from None
+    until, term = read_renewal(parsed.options, tz=rt.settings.tz, now=rt.now())
     with rt.session_factory.begin() as session:
         contract = find_contract(session, reference)
         try:

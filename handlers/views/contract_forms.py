@@ -5,9 +5,7 @@ from __future__ import annotations
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot.contract_input import InputError, read_contract_fields
-from bot.dates import DateError, parse_date
-from bot.durations import DurationError, parse_duration
+from bot.contract_input import InputError, read_contract_fields, read_renewal
 from bot.i18n import fmt_date, t
 from bot.render import contracts as render
 from bot.render.contracts import who
@@ -55,16 +53,9 @@ def on_renew_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runt
     values = submitted_values(view)
     now = runtime.now()
     try:
-        until = parse_date(values["until"], tz=runtime.settings.tz, now=now) if "until" in values else None
-        term = parse_duration(values["term"]) if "term" in values else None
-    except DateError:
-        return ack(response_action="errors", errors={"until": t(caller.lang, "err_bad_date", value=values["until"],
-                                                                field="until")})
-    except DurationError:
-        return ack(response_action="errors", errors={"term": t(caller.lang, "err_bad_duration", value=values["term"],
-                                                               field="term")})
-    if until and term:
-        return ack(response_action="errors", errors={"term": t(caller.lang, "err_until_or_term")})
+        until, term = read_renewal(values, tz=runtime.settings.tz, now=now)
+    except InputError as exc:
+        return ack(response_action="errors", errors={exc.field: explain(caller.lang, exc)})
     today = now.astimezone(runtime.settings.tz).date()
     with runtime.session_factory.begin() as session:
         contract = contracts.get_by_reference(session, reference=reference)
