@@ -8,9 +8,32 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_currency
 
-from bot.locales import en, fr
+from bot.locales import (
+    en,
+    en_disputes,
+    en_obligations,
+    en_report,
+    en_revisions,
+    en_trust,
+    fr,
+    fr_disputes,
+    fr_obligations,
+    fr_report,
+    fr_revisions,
+    fr_trust,
+)
 
-CATALOGS: dict[str, dict[str, str]] = {"en": en.MESSAGES, "fr": fr.MESSAGES}
+# One catalog per language, merged from the core file and one file per feature (a key defined twice
+# is a mistake: tests/test_i18n.py checks the parts are disjoint).
+CATALOG_PARTS: dict[str, tuple[dict[str, str], ...]] = {
+    "en": (en.MESSAGES, en_trust.MESSAGES, en_disputes.MESSAGES, en_report.MESSAGES, en_obligations.MESSAGES,
+           en_revisions.MESSAGES),
+    "fr": (fr.MESSAGES, fr_trust.MESSAGES, fr_disputes.MESSAGES, fr_report.MESSAGES, fr_obligations.MESSAGES,
+           fr_revisions.MESSAGES),
+}
+CATALOGS: dict[str, dict[str, str]] = {
+    lang: {key: text for part in parts for key, text in part.items()} for lang, parts in CATALOG_PARTS.items()
+}
 BABEL_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
 LANGUAGES = tuple(CATALOGS)
 
@@ -22,8 +45,8 @@ def language_of(locale: str | None, default: str) -> str:
 
 
 def t(lang: str, key: str, **values: object) -> str:
-    catalog = CATALOGS.get(lang, en.MESSAGES)
-    template = catalog.get(key) or en.MESSAGES.get(key)
+    catalog = CATALOGS.get(lang, CATALOGS["en"])
+    template = catalog.get(key) or CATALOGS["en"].get(key)
     if template is None:
         raise KeyError(f"no message {key!r}")
     return template.format_map(_Values(values)) if "{" in template else template

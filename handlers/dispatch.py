@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.contract_input import InputError
+from bot.errors import DomainError
 from bot.grammar import GrammarError
 from bot.i18n import t
 from bot.render.common import Message, error, notice
@@ -53,7 +54,7 @@ def run_command(rt: Runtime, caller: Caller, name: str, text: str) -> Reply:
     with rt.work_slot, rt.metrics.command_seconds.labels(name).time():
         try:
             reply = fn(rt, caller, text)
-        except (UserError, InputError, GrammarError) as exc:
+        except (DomainError, InputError, GrammarError) as exc:
             outcome = "refused"
             reply = Reply(error(caller.lang, explain(caller.lang, exc), command=name), is_error=True)
         except Exception:

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from bot.contract_input import InputError
+from bot.errors import DomainError
 from bot.grammar import GrammarError
 from bot.i18n import t
 
 
-class UserError(Exception):
+class UserError(DomainError):
     """Something the person typed or asked that we refuse; `key` names the catalog message."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 def explain(lang: str, exc: Exception) -> str:
-    if isinstance(exc, UserError):
+    if isinstance(exc, DomainError):
         return t(lang, exc.key, **exc.values)
     if isinstance(exc, InputError):
         return t(lang, f"err_{exc.problem}", field=exc.field, value=exc.value)

@@ -217,3 +217,60 @@ class Incident(Base):
     @property
     def number(self) -> str:
         return f"INC-{self.id}"
+
+
+# --- disputes (litiges) -------------------------------------------------------------------------------
+
+
+class Dispute(Base):
+    """DSP-<id>: a claim against the vendor, from open to closed, with the money at stake and recovered.
+
+    Written off is derived (claimed − recovered, once closed). `from_sla` disputes carry the service
+    credits they were opened from in `credit_detail` (one entry per credit, with its explanation), so
+    a credit that was due is tracked to the money recovered. `last_activity_at` moves with every
+    change and is what the stale-dispute reminder reads."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (
+        Index("ix_disputes_contract_status", "contract_id", "status"),
+        Index("ix_disputes_status_activity", "status", "last_activity_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    summary: Mapped[str] = mapped_column(Text)
+    # open | negotiating | escalated | mediation | litigation | settled | closed
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    amount_claimed: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    amount_recovered: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    outcome: Mapped[str | None] = mapped_column(Text)
+    from_sla: Mapped[bool] = mapped_column(default=False)
+    sla_period_start: Mapped[date | None] = mapped_column(Date)
+    sla_period_end: Mapped[date | None] = mapped_column(Date)  # exclusive
+    credit_detail: Mapped[list[Any] | None] = mapped_column(JSON)
+    opened_at: Mapped[datetime]
+    opened_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+    last_activity_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    contract: Mapped[Contract] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def number(self) -> str:
+        return f"DSP-{self.id}"
+
+
+class DisputeIncident(Base):
+    """Incidents a dispute rests on."""
+
+    __tablename__ = "dispute_incidents"
+
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id"), primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True, index=True)

@@ -17,7 +17,7 @@ from bot.i18n import fmt_date, fmt_days, fmt_money, language_of, t
 from bot.locales import en, fr
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOGS = {"en": en.MESSAGES, "fr": fr.MESSAGES}
+CATALOGS = i18n.CATALOGS
 FORMATTER = string.Formatter()
 
 
@@ -31,15 +31,28 @@ class AnyValue(dict):  # type: ignore[type-arg]
 
 
 def test_every_english_key_is_in_french() -> None:
-    assert sorted(set(en.MESSAGES) - set(fr.MESSAGES)) == []
+    assert sorted(set(CATALOGS["en"]) - set(CATALOGS["fr"])) == []
 
 
 def test_every_french_key_is_in_english() -> None:
-    assert sorted(set(fr.MESSAGES) - set(en.MESSAGES)) == []
+    assert sorted(set(CATALOGS["fr"]) - set(CATALOGS["en"])) == []
 
 
 def test_i18n_uses_both_catalogs() -> None:
-    assert i18n.CATALOGS == {"en": en.MESSAGES, "fr": fr.MESSAGES}
+    assert set(i18n.CATALOGS) == {"en", "fr"}
+    assert set(en.MESSAGES) <= set(i18n.CATALOGS["en"]) and set(fr.MESSAGES) <= set(i18n.CATALOGS["fr"])
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_feature_catalog_parts_do_not_repeat_a_key(lang: str) -> None:
+    seen: dict[str, int] = {}
+    repeated = []
+    for index, part in enumerate(i18n.CATALOG_PARTS[lang]):
+        for key in part:
+            if key in seen:
+                repeated.append((key, seen[key], index))
+            seen[key] = index
+    assert repeated == []
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -61,9 +74,9 @@ def test_every_template_formats(lang: str) -> None:
 
 
 def test_both_languages_use_the_same_placeholders() -> None:
-    mismatched = {key: (placeholders(en.MESSAGES[key]), placeholders(fr.MESSAGES[key]))
-                  for key in set(en.MESSAGES) & set(fr.MESSAGES)
-                  if placeholders(en.MESSAGES[key]) != placeholders(fr.MESSAGES[key])}
+    mismatched = {key: (placeholders(CATALOGS["en"][key]), placeholders(CATALOGS["fr"][key]))
+                  for key in set(CATALOGS["en"]) & set(CATALOGS["fr"])
+                  if placeholders(CATALOGS["en"][key]) != placeholders(CATALOGS["fr"][key])}
     assert mismatched == {}
 
 
@@ -91,7 +104,7 @@ def test_the_code_calls_t() -> None:
 
 
 def test_every_key_the_code_uses_exists() -> None:
-    missing = [(f, line, key) for f, line, key, _ in _t_calls() if key not in en.MESSAGES or key not in fr.MESSAGES]
+    missing = [(f, line, key) for f, line, key, _ in _t_calls() if key not in CATALOGS["en"] or key not in CATALOGS["fr"]]
     assert missing == []
 
 

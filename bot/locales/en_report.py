@@ -1,0 +1,4 @@
+"""English messages for the report feature (merged into the en catalog by bot.i18n; keys must not repeat)."""
+
+MESSAGES: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""French messages for the revisions feature (merged into the fr catalog by bot.i18n; keys must not repeat)."""
+
+MESSAGES: dict[str, str] = {
+}

@@ -1,0 +1,4 @@
+"""French messages for the trust feature (merged into the fr catalog by bot.i18n; keys must not repeat)."""
+
+MESSAGES: dict[str, str] = {
+}
