@@ -1,0 +1,75 @@
+"""The fast tier: signed requests dispatched in-process through Bolt's ``app.dispatch(BoltRequest)``.
+
+The app is the real one (`create_app`), with a fixed clock and the fake Slack Web API on loopback, so
+listener behaviour is checked without starting a server; the end-to-end tier (tests/e2e) keeps the
+wire. `process_before_response=True` makes `dispatch` return after the listener has answered, the
+way bolt-python's own scenario tests run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from slack_bolt import App, BoltRequest, BoltResponse
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.app import create_app
+from bot.clock import FixedClock
+from bot.settings import Settings
+from tests.conftest import SECRET, make_settings
+from tests.support.fake_slack import FakeSlack, validate_blocks
+from tests.support.signed import sign
+
+
+@dataclass
+class InProcess:
+    """One app with a fixed clock; ``command`` returns the answer Slack would receive at response_url."""
+
+    app: App
+    fake: FakeSlack
+    clock: FixedClock
+    session_factory: sessionmaker[Session]
+    settings: Settings
+    _seq: int = 0
+
+    def set_now(self, moment: datetime) -> None:
+        self.clock.at = moment
+
+    def _dispatch(self, body: str, content_type: str) -> BoltResponse:
+        headers = {"content-type": [content_type], **{k.lower(): [v] for k, v in sign(SECRET, body, int(time.time())).items()}}
+        return self.app.dispatch(BoltRequest(body=body, headers=headers))
+
+    def send_command(self, text: str, *, command: str = "/contract", user: str = "U1",
+                     channel: str = "C1") -> tuple[BoltResponse, str]:
+        self._seq += 1
+        tag = f"inproc{self._seq}"
+        fields = {"token": "t", "team_id": "T1", "channel_id": channel, "user_id": user, "command": command,
+                  "text": text, "api_app_id": "A1", "response_url": self.fake.response_url(tag),
+                  "trigger_id": f"T.{self._seq}"}
+        return self._dispatch(urllib.parse.urlencode(fields), "application/x-www-form-urlencoded"), tag
+
+    def command(self, text: str, **kwargs: Any) -> dict[str, Any]:
+        response, tag = self.send_command(text, **kwargs)
+        assert response.status == 200, (response.status, response.body)
+        calls = [c for c in self.fake.calls("response_url") if c["path"] == f"/response/{tag}"]
+        assert len(calls) == 1, f"expected one answer at the response_url, got {len(calls)}"
+        answer = calls[0]["args"]
+        validate_blocks(answer.get("blocks", []))
+        assert "Traceback" not in json.dumps(answer)
+        return answer
+
+
+@pytest.fixture
+def inproc(session_factory: sessionmaker[Session], db_url: str) -> Iterator[InProcess]:
+    with FakeSlack() as fake:
+        settings = make_settings(db_url, fake.url)
+        clock = FixedClock(datetime(2026, 6, 15, 10, 0, tzinfo=UTC))
+        app, _runtime = create_app(settings, session_factory, clock, process_before_response=True)
+        yield InProcess(app, fake, clock, session_factory, settings)
