@@ -52,11 +52,13 @@ def t(lang: str, key: str, **values: object) -> str:
     return template.format_map(_Values(values)) if "{" in template else template
 
 
-class _Values(dict):  # type: ignore[type-arg]
-    """A missing placeholder renders empty rather than failing a reply."""
+class MissingPlaceholder(KeyError):
+    """A template asked for a value the code did not pass: a bug, made loud rather than rendered blank."""
 
+
+class _Values(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> str:
-        return ""
+        raise MissingPlaceholder(f"message placeholder {{{key}}} was not given a value")
 
 
 def fmt_date(lang: str, day: date | None) -> str:
