@@ -92,6 +92,7 @@ MESSAGES: dict[str, str] = {
     "err_renew_not_later": "The new end must be after the current end ({end}) of {ref}.",
     "err_already_closed": "{ref} is already {status}.",
     "err_bad_window": "“{text}” is not a window I can read (try `next 30 days`, `this quarter`, `before 2027-06-30`, `in March`).",
+    "err_form_expired": "This form is out of date: open it again from the alert or with `/contract renew`. Nothing was changed.",
     "err_alert_gone": "This alert no longer exists.",
     "err_bad_reference": "“{value}” is not a valid reference (no spaces, at most 64 characters).",
     "err_too_long": "`{field}` is too long.",

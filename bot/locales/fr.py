@@ -84,6 +84,7 @@ MESSAGES: dict[str, str] = {
     "err_renew_not_later": "La nouvelle fin doit être postérieure à la fin actuelle ({end}) de {ref}.",
     "err_already_closed": "{ref} est déjà {status}.",
     "err_bad_window": "« {text} » n'est pas une période que je sais lire (essayez `next 30 days`, `ce trimestre`, `avant le 30/06/2027`, `en mars`).",
+    "err_form_expired": "Ce formulaire n’est plus valable : rouvrez-le depuis l’alerte ou avec `/contract renew`. Rien n’a été modifié.",
     "err_alert_gone": "Cette alerte n'existe plus.",
     "err_bad_reference": "« {value} » n'est pas une référence valide (sans espace, 64 caractères au plus).",
     "err_too_long": "`{field}` est trop long.",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -67,10 +70,28 @@ def renew_modal(lang: str, *, reference: str, alert_id: int | None) -> dict[str,
         _text("term", t(lang, "m_renew_term"), optional=True, placeholder="12mo"),
         _text("note", t(lang, "m_note"), optional=True, multiline=True),
     ]
-    metadata = f"{reference}|{alert_id or ''}|{lang}"
+    metadata = json.dumps({"reference": reference, "alert_id": alert_id, "lang": lang})
     view = View(type="modal", callback_id=CallbackId.RENEW_CONTRACT, title=t(lang, "m_renew_title"),
                 submit=t(lang, "m_submit"), close=t(lang, "m_cancel"), blocks=blocks, private_metadata=metadata)
     return view.to_dict()
+
+
+@dataclass(frozen=True, slots=True)
+class RenewFormContext:
+    reference: str
+    alert_id: int | None
+    lang: str | None
+
+
+def read_renew_metadata(raw: str | None) -> RenewFormContext | None:
+    """The renew form's private metadata (JSON, so a reference may hold any character); None if unreadable."""
+    try:
+        data = json.loads(raw or "")
+        alert_id = data.get("alert_id")
+        return RenewFormContext(reference=str(data["reference"]), alert_id=int(alert_id) if alert_id else None,
+                                lang=str(data["lang"]) if data.get("lang") else None)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def submitted_values(view: dict[str, Any]) -> dict[str, str]:

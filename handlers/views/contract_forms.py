@@ -9,7 +9,7 @@ from bot.contract_input import InputError, read_contract_fields, read_renewal
 from bot.i18n import fmt_date, t
 from bot.render import contracts as render
 from bot.render.contracts import who
-from bot.render.modals import submitted_values
+from bot.render.modals import read_renew_metadata, submitted_values
 from handlers.actions.alert_buttons import refresh_alert_message
 from handlers.commands.contract import create_contract
 from handlers.dispatch import Reply
@@ -46,8 +46,11 @@ def on_add_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runtim
 
 
 def on_renew_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runtime: Runtime) -> None:
-    reference, alert_id, lang = (view.get("private_metadata") or "||").split("|")
-    caller = _caller(runtime, client, body, lang or None)
+    form = read_renew_metadata(view.get("private_metadata"))
+    caller = _caller(runtime, client, body, form.lang if form else None)
+    if form is None:
+        return ack(response_action="errors", errors={"until": t(caller.lang, "err_form_expired")})
+    reference, alert_id = form.reference, form.alert_id
     if not runtime.settings.is_manager(caller.user_id):
         return ack(response_action="errors", errors={"until": t(caller.lang, "err_forbidden")})
     values = submitted_values(view)
@@ -74,5 +77,5 @@ def on_renew_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runt
         channel = contract.channel or caller.user_id
     ack()
     if alert_id:
-        refresh_alert_message(runtime, client, int(alert_id), settled=settled)
+        refresh_alert_message(runtime, client, alert_id, settled=settled)
     client.chat_postMessage(channel=channel, **message.to_dict())

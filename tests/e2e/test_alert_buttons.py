@@ -4,6 +4,8 @@ view_submission payloads as Slack sends them. One serve per backend for the whol
 
 from __future__ import annotations
 
+import json
+
 import itertools
 import uuid
 from collections.abc import Iterator
@@ -194,7 +196,8 @@ def test_renewed_opens_the_renew_form_and_its_submission_renews(stack: Stack) ->
     opened = stack.fake.wait_for("views.open", predicate=lambda c: c["args"].get("trigger_id") == trigger)[-1]
     view = opened["args"]["view"]
     assert view["callback_id"] == "contract_renew_modal"
-    assert view["private_metadata"].split("|")[:2] == ["RNW-1", alert.alert_id]
+    metadata = json.loads(view["private_metadata"])
+    assert (metadata["reference"], str(metadata["alert_id"])) == ("RNW-1", str(alert.alert_id))
     assert "until" in {b.get("block_id") for b in view["blocks"]}
 
     until = day(10) + timedelta(days=365)
