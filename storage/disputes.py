@@ -95,7 +95,8 @@ def create(session: Session, *, contract: Contract, summary: str, amount_claimed
     if linked:
         changes["incidents"] = (None, ", ".join(i.number for i in linked))
     if sla is not None:
-        changes["from_sla"] = (None, f"{sla.period_start.isoformat()} – {sla.period_end.isoformat()}")
+        last_day = sla.period_end - timedelta(days=1)
+        changes["from_sla"] = (None, f"{sla.period_start.isoformat()} – {last_day.isoformat()}")
     _record(session, dispute, action="dispute_open", actor=actor, now=now, changes=changes)
     return dispute
 

@@ -74,4 +74,5 @@ MESSAGES: dict[str, str] = {
     "err_dispute_sla_no_value": "{ref} has no annual value: service credits cannot be computed.",
     "err_dispute_sla_nothing_due": "No service credit is due on {ref} for {start} – {end}: nothing to claim.",
     "err_dispute_not_yours": "Only the contract's owner or a contract manager may act on this reminder.",
+    "err_list_disputes_filter": "`disputes:{value}`: only `disputes:open` lists the contracts with open disputes.",
 }

@@ -74,4 +74,5 @@ MESSAGES: dict[str, str] = {
     "err_dispute_sla_no_value": "{ref} n’a pas de valeur annuelle : les pénalités ne peuvent pas être calculées.",
     "err_dispute_sla_nothing_due": "Aucune pénalité n’est due sur {ref} pour {start} – {end} : rien à réclamer.",
     "err_dispute_not_yours": "Seuls le responsable du contrat ou un gestionnaire de contrats peuvent agir sur ce rappel.",
+    "err_list_disputes_filter": "`disputes:{value}` : seul `disputes:open` liste les contrats ayant des litiges en cours.",
 }
