@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from bot import disputes as rules
 from bot.errors import DomainError
 from storage import audit
-from storage.sla_reports import compliance
 from storage.models import AuditEvent, Contract, Dispute, DisputeIncident, Incident
+from storage.sla_reports import compliance
 
 ENTITY = "dispute"
 

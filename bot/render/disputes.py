@@ -9,13 +9,28 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import ActionsBlock, ButtonElement, InputBlock, Option, PlainTextInputElement
-from slack_sdk.models.blocks import StaticSelectElement
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+)
 from slack_sdk.models.views import View
 
 from bot.disputes import allowed_moves, written_off
 from bot.i18n import fmt_money, fmt_pct, t
-from bot.render.common import MAX_BLOCKS, Message, context, fields_section, header, lines_sections, mrkdwn_escape, section
+from bot.render.common import (
+    MAX_BLOCKS,
+    Message,
+    context,
+    fields_section,
+    header,
+    lines_sections,
+    mrkdwn_escape,
+    section,
+)
 from bot.render.contracts import who
 from bot.render.ids import ActionId, CallbackId
 from bot.render.incidents import when

@@ -193,7 +193,7 @@ def test_bad_input_is_refused_with_the_usage_and_changes_nothing(bot: Stack) -> 
     dispute(bot, f"update {settled} settled")
     before = snapshot(bot.url)
     cases = [
-        (f"update DSP-999999 negotiating", "There is no dispute DSP-999999"),
+        ("update DSP-999999 negotiating", "There is no dispute DSP-999999"),
         (f"update {settled} negotiating", "Allowed from settled: closed"),
         (f"update {number} open", "Allowed from open: negotiating, escalated, mediation, litigation, settled, closed"),
         (f"update {number} frobbed", "is not a dispute status"),
