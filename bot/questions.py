@@ -25,7 +25,7 @@ d un une contrat contrats pour sur statut etat echeance expire donne moi montre 
 """.split())
 
 
-_DISPUTE_WORDS = re.compile(r"\b(disputes?|litiges?|contentieux|claims?)\b")
+_DISPUTE_WORDS = re.compile(r"\b(disputes?|litiges?|contentieux)\b")
 _INCIDENT_WORDS = re.compile(r"\b(incidents?)\b")
 _OPEN_WORDS = re.compile(r"\b(open|opened|ouverts?|ouvertes?|en cours|current|ongoing|pending|list|liste|all|tous)\b")
 _ALL_WORDS = {"all", "tous", "toutes"}
