@@ -240,7 +240,7 @@ def due_for_renewal(session: Session, *, window: Window, today: date, limit: int
 
 
 def get_all(session: Session, *, vendor: str | None = None, status: str | None = None, type_: str | None = None,
-            owner: str | None = None, among: Select[tuple[int]] | None = None, limit: int = 200
+            owner: str | None = None, among: Select[Any] | None = None, limit: int = 200
             ) -> tuple[Sequence[Contract], int]:
     """Contracts matching every filter given; `among` is a subquery of contract ids (e.g. with open disputes)."""
     conditions = []

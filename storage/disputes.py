@@ -212,7 +212,7 @@ def open_summary(session: Session, *, contract_id: int) -> OpenSummary:
     return OpenSummary(int(count or 0), Decimal(amount or 0).quantize(Decimal("0.01")))
 
 
-def contracts_with_open_disputes() -> Select[tuple[int]]:
+def contracts_with_open_disputes() -> Select[Any]:
     """A subquery of the ids of contracts with at least one open dispute (for `/contract list disputes:open`)."""
     return select(Dispute.contract_id).where(Dispute.status.in_(rules.ACTIVE)).distinct()
 
