@@ -114,8 +114,22 @@ def changed(lang: str, dispute: Any, *, kind: str, before: str, actor: str, note
     return Message(text=_plain(body), blocks=[section(body)])
 
 
-def _value(value: Any) -> str:
-    return "—" if value is None or value == "" else mrkdwn_escape(truncate(str(value), 200))
+def _value(value: Any, lang: str = "en", tz: ZoneInfo | None = None) -> str:
+    if value is None or value == "":
+        return "—"
+    if tz is not None and isinstance(value, str) and len(value) >= 19 and value[10:11] == "T":
+        try:
+            return when(lang, datetime.fromisoformat(value), tz)  # an instant recorded in the trail
+        except ValueError:
+            pass
+    return mrkdwn_escape(truncate(str(value), 200))
+
+
+def _field(lang: str, key: str) -> str:
+    try:
+        return t(lang, "dsp_field_" + key)
+    except KeyError:  # a field recorded by a later version: its name
+        return mrkdwn_escape(key)
 
 
 def event_line(lang: str, event: Any, tz: ZoneInfo, *, with_number: bool) -> str:
@@ -132,9 +146,9 @@ def event_line(lang: str, event: Any, tz: ZoneInfo, *, with_number: bool) -> str
             before = status_name(lang, before) if before else None
             after = status_name(lang, after) if after else None
         if before is None:
-            parts.append(f"{t(lang, 'dsp_field_' + key)}: {_value(after)}")
+            parts.append(f"{_field(lang, key)}: {_value(after, lang, tz)}")
         else:
-            parts.append(f"{t(lang, 'dsp_field_' + key)}: {_value(before)} → {_value(after)}")
+            parts.append(f"{_field(lang, key)}: {_value(before, lang, tz)} → {_value(after, lang, tz)}")
     if parts:
         line += "\n    " + "; ".join(parts)
     if event.note:
