@@ -80,16 +80,16 @@ def reference(run_instants: list[datetime], opened: datetime) -> dict[str, list[
     return out
 
 
-def test_a_simulated_quarter_reminds_each_stale_period_exactly_once(sqlite_url: str) -> None:
+def test_a_simulated_quarter_reminds_each_stale_period_exactly_once(db_url: str) -> None:
     rng = random.Random(SEED)
     run_days = [d(i) for i in range(DAYS) if rng.random() >= 0.2]
     hand_runs = set(run_days[3::7])  # someone runs `jobs run disputes` by hand in the afternoon
     dry_runs = set(run_days[5::10])
     opened = at(d(-1), 8)
     with FakeSlack() as fake:
-        settings = make_settings(sqlite_url, fake.url)
+        settings = make_settings(db_url, fake.url)
         client = WebClient(base_url=fake.url, token="xoxb-x")
-        engine, factory = open_database(sqlite_url)
+        engine, factory = open_database(db_url)
         ids: dict[str, int] = {}
         with factory.begin() as session:
             made = {}
@@ -112,7 +112,7 @@ def test_a_simulated_quarter_reminds_each_stale_period_exactly_once(sqlite_url: 
         for i, day in enumerate(run_days):
             if i and i % 15 == 0:  # a restart: a new engine and sessions, nothing kept in memory
                 engine.dispose()
-                engine, factory = open_database(sqlite_url)
+                engine, factory = open_database(db_url)
             instants = [at(day, 9)] + ([at(day, 15)] if day in hand_runs else [])
             for now in instants:
                 with factory.begin() as session:  # the changes people made before this run

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import SECRET
-from tests.e2e.cli_helpers import block_actions, buttons, cli, view_submission
+from tests.e2e.cli_helpers import block_actions, buttons, cli, cli_parallel, view_submission
 from tests.e2e.helpers import Bot, assert_no_traceback, section_texts, uid
 from tests.support.fake_slack import FakeSlack
 from tests.support.server import Serve, contractbot_env
@@ -384,6 +384,15 @@ def test_stale_reminder_once_then_update_form_and_snooze(bot: Stack) -> None:
     assert len(reminders(bot, unowned, mark)) == 1
     assert "dispute reminder snoozed" in dispute(bot, f"show {unowned}")["text"]
     bot.fake.assert_valid_messages()
+
+
+def test_replicas_running_the_job_at_once_send_one_reminder(bot: Stack) -> None:
+    ref, _ = contract(bot)
+    number = opened(bot, f'{ref} "Raced" amount:10')
+    backdate(bot.url, number, 16)
+    mark = len(bot.fake.calls())
+    cli_parallel([(["jobs", "run", "disputes"], bot.env, 0)] * 3)
+    assert len(reminders(bot, number, mark)) == 1
 
 
 def test_stale_reminder_in_french_for_a_french_owner(bot: Stack) -> None:
