@@ -130,7 +130,11 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     _engine, factory = open_database(settings.database_url)
     with factory.begin() as session:
-        if args.format == "ics":
+        if args.what == "disputes":
+            from storage.disputes_csv import export_disputes
+
+            sys.stdout.write(export_disputes(session)[0])
+        elif args.format == "ics":
             sys.stdout.write(export_calendar(session, now=SystemClock().now()))
         else:
             sys.stdout.write(export_contracts(session)[0])

@@ -13,7 +13,19 @@ from bot.contract_input import ContractFields
 from bot.durations import parse_duration
 from bot.settings import Settings
 from storage import contracts
-from storage.models import Alert, Amendment, AuditEvent, Contract, Incident, SlackEvent, SlaPolicy, SlaTerm, Vendor
+from storage.models import (
+    Alert,
+    Amendment,
+    AuditEvent,
+    Contract,
+    Dispute,
+    DisputeIncident,
+    Incident,
+    SlackEvent,
+    SlaPolicy,
+    SlaTerm,
+    Vendor,
+)
 
 OWNERS = ["U0DEMOANNE", "U0DEMOBRUNO", "U0DEMOCHLOE"]
 # reference, title, vendor, type, end offset in days from today, notice, renewal, term, value (EUR), status
@@ -128,7 +140,8 @@ def _load_sla(session: Session, *, settings: Settings, now: datetime) -> None:
 def load_demo(session: Session, *, settings: Settings, now: datetime, reset: bool = False) -> int:
     """Add the demo contracts that are not there yet; with reset, delete everything first."""
     if reset:
-        for model in (Alert, Amendment, AuditEvent, SlackEvent, Incident, SlaTerm, SlaPolicy, Contract, Vendor):
+        for model in (Alert, Amendment, AuditEvent, SlackEvent, DisputeIncident, Dispute, Incident, SlaTerm, SlaPolicy,
+                      Contract, Vendor):
             session.execute(delete(model))
     today = now.astimezone(settings.tz).date()
     defaults = contracts.Defaults(currency=settings.currency, lead=settings.default_lead)
@@ -138,4 +151,52 @@ def load_demo(session: Session, *, settings: Settings, now: datetime, reset: boo
             contracts.create(session, values=_fields(row, today, index), defaults=defaults, actor="demo", now=now)
             added += 1
     _load_sla(session, settings=settings, now=now)
+    _load_disputes(session, settings=settings, now=now)
     return added
+
+
+def _load_disputes(session: Session, *, settings: Settings, now: datetime) -> None:
+    """Disputes at several stages: one stale (no update for 20 days), one claimed from the SLA credits
+    of the month of the Lyon WAN outage, one escalated, one closed with recovered and written off."""
+    from bot.dates import month_period
+    from bot.errors import DomainError
+    from storage import disputes, incidents
+
+    if disputes.get_all(session, open_only=False, limit=1).total:
+        return
+    day = timedelta(days=1)
+    ibm = contracts.get_by_reference(session, reference="CTR-IBM-002")
+    if ibm is not None:
+        disputes.create(session, contract=ibm, summary="Replacement parts invoiced twice (Q2)",
+                        amount_claimed=Decimal("8400.00"), actor=OWNERS[2], now=now - 20 * day)
+    sop = contracts.get_by_reference(session, reference="CTR-SOP-002")
+    if sop is not None:
+        dispute = disputes.create(session, contract=sop, summary="Service desk staffing below the contractual level",
+                                  amount_claimed=Decimal("46000.00"), actor=OWNERS[0], now=now - 40 * day)
+        disputes.update(session, dispute=dispute, status="negotiating", note="Vendor disputes the headcount figures",
+                        actor=OWNERS[0], now=now - 30 * day)
+        disputes.update(session, dispute=dispute, status="escalated", note="On the agenda of the steering committee",
+                        actor=OWNERS[0], now=now - 3 * day)
+    cap = contracts.get_by_reference(session, reference="CTR-CAP-001")
+    if cap is not None:
+        dispute = disputes.create(session, contract=cap, summary="Late delivery of the year-end closing release",
+                                  amount_claimed=Decimal("30000.00"), actor=OWNERS[1], now=now - 75 * day)
+        disputes.update(session, dispute=dispute, status="mediation", note="Mediation clause invoked (CMAP)",
+                        actor=OWNERS[1], now=now - 50 * day)
+        disputes.update(session, dispute=dispute, status="settled", note="Agreement signed at mediation",
+                        actor=OWNERS[1], now=now - 20 * day)
+        disputes.close(session, dispute=dispute, outcome="Credit note received", recovered=Decimal("18000.00"),
+                       force=False, actor=OWNERS[1], now=now - 12 * day)
+    obs = contracts.get_by_reference(session, reference="CTR-OBS-001")
+    if obs is not None:
+        outage = (now - timedelta(hours=30)).astimezone(settings.tz).date()
+        period = month_period(outage.year, outage.month, settings.tz)
+        lyon = [i for i in incidents.get_all(session, contract_id=obs.id, open_only=False)[0] if i.priority == "P1"]
+        try:
+            claim = disputes.sla_claim(session, contract=obs, start=period.start, end=period.end,
+                                       first_day=period.first_day, last_day=period.last_day, now=now)
+        except DomainError:
+            return  # no credit due: nothing to claim
+        disputes.create(session, contract=obs, summary="Service credits for the Lyon WAN outage",
+                        amount_claimed=None, incident_numbers=[i.id for i in lyon], sla=claim, actor=OWNERS[0],
+                        now=now)

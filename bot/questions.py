@@ -25,6 +25,15 @@ d un une contrat contrats pour sur statut etat echeance expire donne moi montre 
 """.split())
 
 
+_DISPUTE_WORDS = re.compile(r"\b(disputes?|litiges?|contentieux)\b")
+_INCIDENT_WORDS = re.compile(r"\b(incidents?)\b")
+_OPEN_WORDS = re.compile(r"\b(open|opened|ouverts?|ouvertes?|en cours|current|ongoing|pending|list|liste|all|tous)\b")
+_ALL_WORDS = {"all", "tous", "toutes"}
+_LIST_STOP = _STOP | set("""open opened ouvert ouverts ouverte ouvertes en cours current ongoing pending all tous toutes
+list liste any are there y a t il on sur with avec against contre dispute disputes litige litiges contentieux claim
+claims incident incidents have has ai as avons""".split())
+
+
 @dataclass(frozen=True, slots=True)
 class Intent:
     command: str
@@ -61,6 +70,9 @@ def understand(text: str, *, tz: ZoneInfo, now: datetime) -> Intent | None:
         return None
     if words[0].startswith("/") and len(words[0]) > 1:
         return Intent(words[0], " ".join(text.split()[1:]))
+    listing = _list_intent(folded, words)
+    if listing is not None:
+        return listing
     if _RENEWAL_WORDS.search(folded) and _PLURAL_QUESTION.search(folded):
         window = _window_suffix(words, tz=tz, now=now)
         subject = [w for w in words if w not in _STOP and not _RENEWAL_WORDS.match(w)]
@@ -70,3 +82,16 @@ def understand(text: str, *, tz: ZoneInfo, now: datetime) -> Intent | None:
     if subject:
         return Intent("/contract", "status " + " ".join(subject))
     return None
+
+
+def _list_intent(folded: str, words: list[str]) -> Intent | None:
+    """"open disputes for Oracle", "litiges en cours", "incidents ouverts pour Orange" → the list command."""
+    if _DISPUTE_WORDS.search(folded):
+        command = "/dispute"
+    elif _INCIDENT_WORDS.search(folded) and _OPEN_WORDS.search(folded):
+        command = "/incident"
+    else:
+        return None
+    subject = [w for w in words if w not in _LIST_STOP and len(w) > 1]
+    scope = "all" if any(w in _ALL_WORDS for w in words) else "open"
+    return Intent(command, " ".join(["list", *subject, scope]))

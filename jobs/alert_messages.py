@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from bot.render.common import Message
 from bot.settings import Settings
-from jobs import deadlines, sla
+from jobs import deadlines, disputes, sla
 from storage import contracts
-from storage.models import Alert, Incident
+from storage.models import Alert, Dispute, Incident
 
 
 def render_alert(session: Session, alert: Alert, *, settings: Settings, now: datetime) -> Message | None:
@@ -23,4 +23,7 @@ def render_alert(session: Session, alert: Alert, *, settings: Settings, now: dat
     if alert.kind == sla.KIND and alert.subject_id is not None:
         incident = session.get(Incident, alert.subject_id)
         return sla.build_message(alert, incident, lang=settings.language, settings=settings) if incident else None
+    if alert.kind == disputes.KIND and alert.subject_id is not None:
+        dispute = session.get(Dispute, alert.subject_id)
+        return disputes.build_message(alert, dispute, settings=settings) if dispute else None
     return None

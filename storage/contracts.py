@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot import deadlines
@@ -240,8 +240,12 @@ def due_for_renewal(session: Session, *, window: Window, today: date, limit: int
 
 
 def get_all(session: Session, *, vendor: str | None = None, status: str | None = None, type_: str | None = None,
-            owner: str | None = None, limit: int = 200) -> tuple[Sequence[Contract], int]:
+            owner: str | None = None, among: Select[Any] | None = None, limit: int = 200
+            ) -> tuple[Sequence[Contract], int]:
+    """Contracts matching every filter given; `among` is a subquery of contract ids (e.g. with open disputes)."""
     conditions = []
+    if among is not None:
+        conditions.append(Contract.id.in_(among))
     if vendor:
         conditions.append(Contract.vendor_id.in_(select(Vendor.id).where(Vendor.name_key.contains(fold(vendor)))))
     if status:

@@ -99,10 +99,12 @@ def resolve(session: Session, *, incident: Incident, at: datetime, note: str | N
 
 
 def get_all(session: Session, *, contract_id: int | None = None, open_only: bool = True,
-            limit: int = 100) -> tuple[Sequence[Incident], int]:
+            limit: int = 100, contract_ids: Sequence[int] | None = None) -> tuple[Sequence[Incident], int]:
     conditions = []
     if contract_id is not None:
         conditions.append(Incident.contract_id == contract_id)
+    if contract_ids is not None:
+        conditions.append(Incident.contract_id.in_(list(contract_ids)))
     if open_only:
         conditions.append(Incident.status != RESOLVED)
     total = session.scalar(select(func.count()).select_from(Incident).where(*conditions)) or 0

@@ -257,6 +257,8 @@ class Dispute(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # "Snooze 7 days" on the stale reminder: no reminder before this instant (a new stale period after)
+    reminder_snoozed_until: Mapped[datetime | None]
 
     contract: Mapped[Contract] = relationship(lazy="joined")
 

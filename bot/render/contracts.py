@@ -146,6 +146,11 @@ def history(lang: str, contract: Any, events: Sequence[Any], *, tz: Any) -> Mess
     title = t(lang, "history_title", ref=contract.reference)
     lines = []
     for event in events:
+        if event.entity_type == "dispute":
+            from bot.render.disputes import event_line
+
+            lines.append(event_line(lang, event, tz, with_number=True))
+            continue
         when = event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
         actor = who(event.actor) if event.actor[:1] in "UW" and event.actor[1:].isalnum() else event.actor
         parts = [f"{k}: {before if before is not None else '—'} → {after if after is not None else '—'}"

@@ -10,8 +10,11 @@ class ActionId(StrEnum):
     ALERT_RENEWED = "alert_renewed"
     ALERT_GIVE_NOTICE = "alert_give_notice"
     SHOW_INCIDENT = "incident_show"
+    DISPUTE_UPDATE = "dispute_update"
+    DISPUTE_SNOOZE = "dispute_snooze"
 
 
 class CallbackId(StrEnum):
     ADD_CONTRACT = "contract_add_modal"
     RENEW_CONTRACT = "contract_renew_modal"
+    DISPUTE_UPDATE = "dispute_update_modal"

@@ -7,12 +7,12 @@ from slack_sdk import WebClient
 
 from bot.i18n import t
 from bot.render.common import notice
-from handlers.commands import contract, incident, renewals, sla  # noqa: F401  (registers the verbs)
+from handlers.commands import contract, dispute, incident, renewals, sla  # noqa: F401  (registers the verbs)
 from handlers.deliver import caller_from, deliver
 from handlers.dispatch import Reply, run_command
 from handlers.runtime import Runtime
 
-SLASH_COMMANDS = (contract.NAME, renewals.NAME, incident.NAME, sla.NAME)
+SLASH_COMMANDS = (contract.NAME, renewals.NAME, incident.NAME, sla.NAME, dispute.NAME)
 
 
 def on_slash_command(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext,
@@ -25,7 +25,7 @@ def on_slash_command(ack: Ack, body: dict, client: WebClient, respond: Respond, 
 
 # Declared in manifest.yml (the whole spec) but not built yet: acknowledged and answered plainly, so
 # Slack never shows a timeout.
-NOT_YET_BUILT = ("/dispute",)
+NOT_YET_BUILT: tuple[str, ...] = ()
 
 
 def on_not_yet_built(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime: Runtime) -> None:

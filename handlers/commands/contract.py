@@ -7,6 +7,7 @@ from bot.contract_input import ContractFields, InputError, read_contract_fields,
 from bot.dates import DateError, parse_date
 from bot.i18n import t
 from bot.render import contracts as render
+from bot.render import disputes as render_disputes
 from bot.render import sla as render_sla
 from bot.render.common import help_message, notice
 from bot.render.modals import add_contract_modal
@@ -14,14 +15,14 @@ from handlers.commands.common import find_contract, no_extra_words, only_options
 from handlers.dispatch import Reply, command, require_manager
 from handlers.errors import UserError
 from handlers.runtime import Caller, Runtime
-from storage import audit, contracts
+from storage import audit, contracts, disputes
 from storage.csv_io import export_contracts
 from storage.sla_reports import card_summary as sla_card_summary
 
 NAME = "/contract"
 FIELD_OPTIONS = {"title", "vendor", "end", "start", "type", "notice", "renewal", "term", "lead", "value", "currency",
                  "owner", "channel", "status"}
-OPTIONS = frozenset(FIELD_OPTIONS | {"note", "until", "on"})
+OPTIONS = frozenset(FIELD_OPTIONS | {"note", "until", "on", "disputes"})
 VERBS = {"status", "list", "add", "amend", "renew", "terminate", "history", "export", "help", "statut", "liste"}
 
 
@@ -59,8 +60,10 @@ def status(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
         if len(found.contracts) == 1:
             contract = found.contracts[0]
             summary = sla_card_summary(session, contract=contract, now=rt.now(), tz=rt.settings.tz)
+            open_disputes = disputes.open_summary(session, contract_id=contract.id)
             message = render.card(caller.lang, contract, today=_today(rt),
-                                  extra=render_sla.card_fields(caller.lang, summary))
+                                  extra=render_sla.card_fields(caller.lang, summary)
+                                  + render_disputes.card_fields(caller.lang, open_disputes, contract.currency))
         elif found.contracts:
             message = render.pick_list(caller.lang, query, found.contracts, found.total)
         else:
@@ -70,13 +73,17 @@ def status(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
 
 def list_(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
     public = take_public(parsed)
-    only_options(parsed, {"vendor", "status", "type", "owner"})
+    only_options(parsed, {"vendor", "status", "type", "owner", "disputes"})
     no_extra_words(parsed)
+    with_disputes = parsed.options.pop("disputes", None)
+    if with_disputes is not None and with_disputes.lower() not in ("open", "ouverts", "en_cours"):
+        raise UserError("err_list_disputes_filter", value=with_disputes[:40])
     values = read_contract_fields({k: v for k, v in parsed.options.items() if k != "vendor"}, tz=rt.settings.tz,
                                   now=rt.now())
     with rt.session_factory.begin() as session:
         rows, total = contracts.get_all(session, vendor=parsed.options.get("vendor"), status=values.status,
-                                        type_=values.type, owner=values.owner)
+                                        type_=values.type, owner=values.owner,
+                                        among=disputes.contracts_with_open_disputes() if with_disputes else None)
         message = render.contract_list(caller.lang, rows, total, today=_today(rt))
     return Reply(message, public=public)
 
@@ -167,7 +174,8 @@ def history(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
     no_extra_words(parsed)
     with rt.session_factory.begin() as session:
         contract = find_contract(session, reference)
-        events = audit.get_all(session, entity_type="contract", entity_id=contract.id)
+        events = sorted([*audit.get_all(session, entity_type="contract", entity_id=contract.id),
+                         *disputes.contract_timeline(session, contract_id=contract.id)], key=lambda e: (e.at, e.id))
         message = render.history(caller.lang, contract, events, tz=rt.settings.tz)
     return Reply(message, public=public)
 

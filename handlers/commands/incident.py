@@ -18,7 +18,7 @@ from handlers.commands.common import no_extra_words, only_options, resolve_contr
 from handlers.dispatch import Reply, command
 from handlers.errors import UserError
 from handlers.runtime import Caller, Runtime
-from storage import incidents
+from storage import contracts, incidents
 
 NAME = "/incident"
 OPTIONS = frozenset({"since", "at", "note"})
@@ -131,11 +131,16 @@ def list_(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
         scope = {"ouverts": "open", "tous": "all"}.get(parsed.words[-1].lower(), parsed.words[-1].lower())
         parsed.words.pop()
     with rt.session_factory.begin() as session:
-        contract = resolve_contract(session, parsed.rest) if parsed.words else None
-        rows, total = incidents.get_all(session, contract_id=contract.id if contract else None,
-                                        open_only=scope == "open")
-        title = t(caller.lang, f"inc_list_{scope}", n=total,
-                  ref=f" — {contract.reference}" if contract else "")
+        # a reference, or a vendor / title words matching several contracts ("open incidents for Orange")
+        found = contracts.search(session, query=parsed.rest, limit=500) if parsed.words else None
+        if found is not None and not found.contracts:
+            resolve_contract(session, parsed.rest)  # raises "not found" with the closest references
+        ids = [c.id for c in found.contracts] if found is not None else None
+        rows, total = incidents.get_all(session, contract_ids=ids, open_only=scope == "open")
+        suffix = ""
+        if found is not None:
+            suffix = f" — {found.contracts[0].reference}" if len(found.contracts) == 1 else f" — {parsed.rest[:60]}"
+        title = t(caller.lang, f"inc_list_{scope}", n=total, ref=suffix)
         message = render.listing(caller.lang, rows, total, rt.settings.tz, title=title, now=rt.now())
     return Reply(message, public=public)
 

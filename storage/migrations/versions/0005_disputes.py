@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=32), nullable=True),
     sa.Column('ts', sa.String(length=32), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('reminder_snoozed_until', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_disputes_contract_id_contracts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_disputes'))
     )

@@ -1,0 +1,53 @@
+"""The "Add an update" form of the stale-dispute reminder: a note, and a status if given, recorded
+through the same path as `/dispute update`. Refusals go back into the form (response_action)."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.disputes import read_status
+from bot.errors import DomainError
+from bot.i18n import t
+from bot.render.contracts import who
+from bot.render.modals import submitted_values
+from handlers.actions.alert_buttons import refresh_alert_message
+from handlers.actions.dispute_buttons import may_act
+from handlers.commands.dispute import MAX_NOTE, apply_update
+from handlers.errors import explain
+from handlers.runtime import Caller, Runtime
+from storage import disputes
+
+
+def on_update_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runtime: Runtime) -> None:
+    dispute_id, alert_id, lang = ((view.get("private_metadata") or "||").split("|") + ["", ""])[:3]
+    user = body["user"]["id"]
+    caller = Caller(user_id=user, channel_id=None, lang=lang or runtime.language_for(client, user))
+    with runtime.session_factory.begin() as session:
+        dispute = disputes.get_by_id(session, dispute_id=int(dispute_id)) if dispute_id.isdigit() else None
+        if dispute is None:
+            return ack(response_action="errors", errors={"note": t(caller.lang, "err_dispute_unknown",
+                                                                   number=f"DSP-{dispute_id}")})
+        if not may_act(runtime, user, dispute):
+            return ack(response_action="errors", errors={"note": t(caller.lang, "err_dispute_not_yours")})
+        number, channel = dispute.number, dispute.contract.channel
+    values = submitted_values(view)
+    note = (values.get("note") or "").strip()
+    if not note:
+        return ack(response_action="errors", errors={"note": t(caller.lang, "err_dispute_update_nothing")})
+    if len(note) > MAX_NOTE:
+        return ack(response_action="errors", errors={"note": t(caller.lang, "err_too_long", field="note")})
+    status = read_status(values.get("status")) if values.get("status") else None
+    try:
+        reply = apply_update(runtime, caller, number, status, note)
+    except DomainError as exc:
+        return ack(response_action="errors", errors={"status" if status else "note": explain(caller.lang, exc)})
+    ack()
+    if reply.message is not None:
+        client.chat_postMessage(channel=channel or user, **reply.message.to_dict())
+    for post_channel, message in reply.posts:
+        if post_channel != channel:
+            client.chat_postMessage(channel=post_channel, **message.to_dict())
+    if alert_id.isdigit():
+        settled = t(caller.lang, "dsp_reminder_updated", user=who(user))
+        refresh_alert_message(runtime, client, int(alert_id), settled=settled)
