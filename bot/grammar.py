@@ -10,7 +10,9 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-MAX_TEXT = 3000
+from bot import bounds
+
+MAX_TEXT = bounds.MAX_TEXT
 _SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u2018": "'", "\u2019": "'"})
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")  # d'ici, l'ERP, can't: a letter, not a quote
 _KEPT = "\ue000"
@@ -63,7 +65,10 @@ def parse(text: str, known_options: frozenset[str] | set[str] = frozenset()) -> 
             key = match.group(1).lower()
             if key in parsed.options:
                 raise GrammarError("duplicate_option", option=key)
-            parsed.options[key] = match.group(2).strip()
+            value = match.group(2).strip()
+            if len(value) > bounds.option_limit(key):  # refused, never cut by the database
+                raise GrammarError("option_too_long", option=key, limit=str(bounds.option_limit(key)))
+            parsed.options[key] = value
         else:
             parsed.words.append(token)
     return parsed

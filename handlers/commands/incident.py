@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import grammar
-from bot.dates import DateError, parse_when
+from bot import bounds, grammar
+from bot.dates import DateError, DateOutOfRange, parse_when
 from bot.i18n import t
 from bot.render import incidents as render
 from bot.render.common import help_message
@@ -22,7 +22,7 @@ from storage import incidents
 
 NAME = "/incident"
 OPTIONS = frozenset({"since", "at", "note"})
-MAX_SUMMARY = 1000
+MAX_SUMMARY = bounds.MAX_SUMMARY
 
 
 def _time(rt: Runtime, parsed: grammar.Parsed, name: str) -> datetime:
@@ -31,6 +31,8 @@ def _time(rt: Runtime, parsed: grammar.Parsed, name: str) -> datetime:
         return now
     try:
         return parse_when(parsed.options[name], tz=rt.settings.tz, now=now)
+    except DateOutOfRange:
+        raise UserError("err_date_out_of_range", field=name, value=parsed.options[name]) from None
     except DateError:
         raise UserError("err_bad_time", field=name, value=parsed.options[name]) from None
 
