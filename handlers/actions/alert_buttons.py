@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.i18n import fmt_date, t
-from bot.render.common import notice
+from bot.render.common import mrkdwn_escape, notice
 from bot.render.contracts import who
 from bot.render.modals import renew_modal
 from handlers.deliver import caller_from
@@ -141,7 +141,7 @@ def on_give_notice(ack: Ack, body: dict, client: WebClient, respond: Respond, ru
             contracts.terminate(session, contract=contract, on=None, note=t(caller.lang, "note_from_alert"),
                                 actor=caller.user_id, now=now, today=today)
         except contracts.ContractRuleError:
-            return _tell(respond, t(caller.lang, "err_already_closed", ref=contract.reference,
+            return _tell(respond, t(caller.lang, "err_already_closed", ref=mrkdwn_escape(contract.reference),
                                     status=contract.status))
         settled = t(runtime.settings.language, "alert_notice_given", user=who(caller.user_id),
                     end=fmt_date(runtime.settings.language, contract.end_date))

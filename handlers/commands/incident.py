@@ -12,7 +12,7 @@ from bot import bounds, grammar
 from bot.dates import DateError, DateOutOfRange, parse_when
 from bot.i18n import t
 from bot.render import incidents as render
-from bot.render.common import help_message
+from bot.render.common import help_message, mrkdwn_escape
 from bot.sla import PRIORITIES
 from handlers.commands.common import no_extra_words, only_options, resolve_contract, take_public
 from handlers.dispatch import Reply, command
@@ -137,7 +137,7 @@ def list_(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
         rows, total = incidents.get_all(session, contract_id=contract.id if contract else None,
                                         open_only=scope == "open")
         title = t(caller.lang, f"inc_list_{scope}", n=total,
-                  ref=f" — {contract.reference}" if contract else "")
+                  ref=f" — {mrkdwn_escape(contract.reference)}" if contract else "")
         message = render.listing(caller.lang, rows, total, rt.settings.tz, title=title, now=rt.now())
     return Reply(message, public=public)
 
