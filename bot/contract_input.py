@@ -174,6 +174,8 @@ def read_renewal(raw: dict[str, str], *, tz: ZoneInfo, now: datetime) -> tuple[d
     """`until:` (the new end) or `term:` (added to the current end), not both — for `/contract renew`
     and the renew form alike. Neither: the contract's own term (decided by the service)."""
     until_text, term_text = (raw.get("until") or "").strip(), (raw.get("term") or "").strip()
+    if len(raw.get("note") or "") > bounds.MAX_NOTE:  # the renew form (slash: the grammar)
+        raise InputError("note", "text_over_limit", str(bounds.MAX_NOTE))
     if until_text and term_text:
         raise InputError("term", "until_or_term", term_text)
     until = term = None

@@ -126,6 +126,9 @@ def test_the_renew_reader_refuses_out_of_range() -> None:
     with pytest.raises(InputError) as caught:
         read_renewal({"term": "99999y"}, tz=TZ, now=NOW)
     assert caught.value.problem == "duration_out_of_range"
+    with pytest.raises(InputError) as caught:
+        read_renewal({"term": "1y", "note": "n" * 1001}, tz=TZ, now=NOW)
+    assert (caught.value.field, caught.value.problem) == ("note", "text_over_limit")
 
 
 @FAST
@@ -227,7 +230,8 @@ def test_renewing_a_contract_ending_9999_is_refused_and_changes_nothing(
         contracts.renew(session, contract=contract, until=None, term=Duration(months=12), note=None, actor="U1",
                         now=NOW)
     with session_factory() as session:
-        assert contracts.get_by_reference(session, reference="OLD-1").end_date == date(9999, 12, 31)  # type: ignore[union-attr]
+        old = contracts.get_by_reference(session, reference="OLD-1")
+        assert old is not None and old.end_date == date(9999, 12, 31)
 
 
 def test_a_search_of_1400_words_runs(session_factory: sessionmaker[Session]) -> None:
