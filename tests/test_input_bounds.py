@@ -112,6 +112,8 @@ def test_an_out_of_range_duration_is_still_a_duration_error() -> None:
     ({"reference": "x" * 65}, "reference", "reference_format"),
     ({"title": "t" * 301}, "title", "text_over_limit"),
     ({"vendor": "v" * 201}, "vendor", "text_over_limit"),
+    ({"owner": "<@U" + "A" * 40 + ">"}, "owner", "bad_user"),
+    ({"channel": "<#C" + "A" * 40 + ">"}, "channel", "bad_channel"),
 ])
 def test_the_reader_refuses_with_a_reason(raw: dict[str, str], field: str, problem: str) -> None:
     with pytest.raises(InputError) as caught:
