@@ -48,28 +48,24 @@ def _reason(exc: InputError, lang: str) -> str:
     return f"{column}: {t(lang, f'err_{exc.problem}', field=column, value=exc.value)}"
 
 
-class _CellTooLarge(Exception):
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line = line
-
-
-def _dict_rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, str | None]]]:
-    """(line, row) for every row; a cell over the bound (or csv's own limit) ends the file as bad."""
+def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]], lang: str
+          ) -> Iterator[tuple[int, dict[str, str | None]]]:
+    """(line, row) for every row, cells read back from ``safe_row``; a line that csv cannot read, or
+    a cell over ``bounds.MAX_CSV_CELL``, is reported in ``errors`` and ends the reading (never a traceback)."""
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error:  # "field larger than field limit (131072)" and malformed quoting
-            raise _CellTooLarge(reader.line_num + 1) from None
+        except csv.Error as exc:  # "field larger than field limit (131072)", …
+            reason = (t(lang, "csv_cell_too_large", limit=bounds.MAX_CSV_CELL) if "field limit" in str(exc)
+                      else t(lang, "csv_unreadable", reason=str(exc)))
+            errors.append((reader.line_num + 1, reason))
+            return
         if any(len(value) > bounds.MAX_CSV_CELL for value in row.values() if isinstance(value, str)):
-            raise _CellTooLarge(reader.line_num)
+            errors.append((reader.line_num, t(lang, "csv_cell_too_large", limit=bounds.MAX_CSV_CELL)))
+            return
         yield reader.line_num, {k: (unsafe_cell(v) if isinstance(v, str) else v) for k, v in row.items()}
-
-
-def _cell_error(lang: str, line: int) -> tuple[int, str]:
-    return line, t(lang, "csv_cell_too_large", limit=bounds.MAX_CSV_CELL)
 
 
 def read_rows(text: str, *, tz: ZoneInfo, now: datetime, lang: str = "en") -> tuple[list[tuple[int, ContractFields]], list[tuple[int, str]]]:
@@ -86,17 +82,7 @@ def read_rows(text: str, *, tz: ZoneInfo, now: datetime, lang: str = "en") -> tu
     good: list[tuple[int, ContractFields]] = []
     errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
-    try:
-        _check_rows(_dict_rows(reader), by_column, good, errors, seen, tz=tz, now=now, lang=lang)
-    except _CellTooLarge as exc:
-        errors.append(_cell_error(lang, exc.line))
-    return good, errors
-
-
-def _check_rows(rows: Iterator[tuple[int, dict[str, str | None]]], by_column: dict[str, str],
-                good: list[tuple[int, ContractFields]], errors: list[tuple[int, str]], seen: dict[str, int], *,
-                tz: ZoneInfo, now: datetime, lang: str) -> None:
-    for line, row in rows:
+    for line, row in _rows(reader, errors, lang):
         if None in row:
             errors.append((line, t(lang, "csv_too_many_cells")))
             continue
@@ -113,6 +99,7 @@ def _check_rows(rows: Iterator[tuple[int, dict[str, str | None]]], by_column: di
             continue
         seen[key] = line
         good.append((line, values))
+    return good, errors
 
 
 def import_contracts(session: Session, text: str, *, defaults: contracts.Defaults, tz: ZoneInfo, now: datetime,
@@ -197,11 +184,7 @@ def import_sla(session: Session, text: str, *, actor: str = IMPORT_ACTOR, now: d
     errors: list[tuple[int, str]] = []
     rows: list[tuple[int, object, sla_terms.TermInput]] = []
     seen: dict[tuple[str, str], int] = {}
-    try:
-        read = list(_dict_rows(reader))
-    except _CellTooLarge as exc:
-        raise ImportRejected([_cell_error(lang, exc.line)]) from None
-    for line, row in read:
+    for line, row in _rows(reader, errors, lang):
         cells = {k.strip(): (v or "").strip() for k, v in row.items() if k}
         reference, priority = cells.get("reference", ""), cells.get("priority", "").upper()
         valid_reference = bounds.is_reference(reference)

@@ -15,4 +15,5 @@ MESSAGES: dict[str, str] = {
     "err_ack_forbidden": "Only the contract's owner or a contract manager may acknowledge this alert. Nothing was "
                          "changed.",
     "csv_cell_too_large": "a cell is longer than {limit} characters; the file was not read past this line.",
+    "csv_unreadable": "this line cannot be read as CSV ({reason}); the file was not read past it.",
 }

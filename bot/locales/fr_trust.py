@@ -18,4 +18,5 @@ MESSAGES: dict[str, str] = {
                          "réception de cette alerte. Rien n'a été modifié.",
     "csv_cell_too_large": "une cellule dépasse {limit} caractères ; le fichier n'a pas été lu au-delà de cette "
                           "ligne.",
+    "csv_unreadable": "cette ligne n'est pas du CSV lisible ({reason}) ; le fichier n'a pas été lu au-delà.",
 }
