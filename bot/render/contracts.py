@@ -132,7 +132,7 @@ def pick_list(lang: str, query: str, contracts: Sequence[Any], total: int) -> Me
         blocks.append(section(f"*{mrkdwn_escape(contract.reference)}* {mrkdwn_escape(contract.title)} — "
                               f"{mrkdwn_escape(vendor_name(contract))} · {t(lang, 'status_' + contract.status)}"))
     blocks.append(ActionsBlock(elements=[
-        ButtonElement(text=c.reference[:75], action_id=f"{ActionId.SHOW_CONTRACT}:{i}", value=c.reference)
+        ButtonElement(text=mrkdwn_escape(c.reference)[:75], action_id=f"{ActionId.SHOW_CONTRACT}:{i}", value=c.reference)
         for i, c in enumerate(contracts[:5])
     ]))
     if total > len(contracts[:10]):
