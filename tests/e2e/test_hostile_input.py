@@ -252,6 +252,11 @@ def test_hostile_text_is_escaped_everywhere_it_is_shown(stack: Stack, bot: Bot) 
     if number:
         shown.append(bot.command(f"show {number}", command="/incident"))
     shown.append(bot.command(f"list {ref} all", command="/incident"))
+    status, _ = bot.event({"type": "app_home_opened", "user": OWNER, "channel": "D0HOME", "tab": "home"})
+    assert status == 200
+    [home] = bot.wait_for("views.publish", predicate=lambda c: c["args"].get("user_id") == OWNER)
+    assert ref in json.dumps(home["args"])  # due in 10 days: on the Home tab
+    shown.append(home["args"])
     for answer in shown:
         assert_escaped(answer)
     assert ESCAPED in added["text"] and ESCAPED in json.dumps(added["blocks"])
