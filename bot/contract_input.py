@@ -6,15 +6,16 @@ refuse exactly the same things, with the same reasons.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot import grammar
-from bot.dates import DateError, parse_date
+from bot import bounds, grammar
+from bot.dates import DateError, DateOutOfRange, parse_date
 from bot.deadlines import Renewal, Status
-from bot.durations import Duration, DurationError, parse_duration
+from bot.durations import Duration, DurationError, DurationOutOfRange, parse_duration
 from bot.money import MoneyError, parse_money
 
 TYPES = ("license", "saas", "maintenance", "support", "tma", "managed_services", "consulting",
@@ -28,7 +29,9 @@ CSV_COLUMNS = {"reference": "reference", "title": "title", "vendor": "vendor", "
                "start": "start_date", "end": "end_date", "notice": "notice", "renewal": "renewal", "term": "term",
                "value": "annual_value", "currency": "currency", "owner": "owner", "channel": "channel",
                "lead": "lead"}
-MAX_REFERENCE = 64
+MAX_REFERENCE = bounds.MAX_REFERENCE
+TEXT_LIMITS = {"title": bounds.MAX_TITLE, "vendor": bounds.MAX_VENDOR}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # tabs, newlines, NUL, terminal escapes: not in a title
 
 
 class InputError(ValueError):
@@ -69,6 +72,8 @@ class ContractFields:
 def _duration(name: str, raw: str, *, allow_zero: bool) -> Duration:
     try:
         duration = parse_duration(raw)
+    except DurationOutOfRange:
+        raise InputError(name, "duration_out_of_range", raw) from None
     except DurationError:
         raise InputError(name, "bad_duration", raw) from None
     if not duration.is_calendar:
@@ -87,13 +92,11 @@ def read_contract_fields(raw: dict[str, str], *, tz: ZoneInfo, now: datetime) ->
             continue
         out.given.add(name)
         if name == "reference":
-            if len(text) > MAX_REFERENCE or any(c.isspace() for c in text):
-                raise InputError(name, "bad_reference", text)
-            out.reference = text
+            out.reference = read_reference(text)
         elif name in ("title", "vendor"):
-            if len(text) > 300:
-                raise InputError(name, "too_long", text[:40])
-            setattr(out, name, text)
+            if len(text) > TEXT_LIMITS[name]:
+                raise InputError(name, "text_over_limit", str(TEXT_LIMITS[name]))
+            setattr(out, name, _CONTROL.sub(" ", text))
         elif name == "type":
             value = TYPE_ALIASES.get(text.lower(), text.lower())
             if value not in TYPES:
@@ -108,10 +111,7 @@ def read_contract_fields(raw: dict[str, str], *, tz: ZoneInfo, now: datetime) ->
                 raise InputError(name, "bad_renewal", text)
             out.renewal = text.lower()
         elif name in ("start", "end"):
-            try:
-                setattr(out, name, parse_date(text, tz=tz, now=now))
-            except DateError:
-                raise InputError(name, "bad_date", text) from None
+            setattr(out, name, read_date(name, text, tz=tz, now=now))
         elif name in ("notice", "lead"):
             setattr(out, name, _duration(name, text, allow_zero=True))
         elif name == "term":
@@ -146,6 +146,24 @@ def read_contract_fields(raw: dict[str, str], *, tz: ZoneInfo, now: datetime) ->
     return out
 
 
+def read_reference(text: str) -> str:
+    """A contract reference: letters, digits and `- _ . / :`, at most 64 (slash, form and CSV alike)."""
+    text = (text or "").strip()
+    if not bounds.is_reference(text):
+        raise InputError("reference", "reference_format", text[:bounds.MAX_REFERENCE])
+    return text
+
+
+def read_date(name: str, text: str, *, tz: ZoneInfo, now: datetime) -> date:
+    """A date of a contract (1900–2200), or InputError saying which rule it broke."""
+    try:
+        return parse_date(text, tz=tz, now=now)
+    except DateOutOfRange:
+        raise InputError(name, "date_out_of_range", text[:40]) from None
+    except DateError:
+        raise InputError(name, "bad_date", text[:40]) from None
+
+
 def require(fields_: ContractFields, *names: str) -> None:
     for name in names:
         if getattr(fields_, name) is None:
@@ -156,14 +174,13 @@ def read_renewal(raw: dict[str, str], *, tz: ZoneInfo, now: datetime) -> tuple[d
     """`until:` (the new end) or `term:` (added to the current end), not both — for `/contract renew`
     and the renew form alike. Neither: the contract's own term (decided by the service)."""
     until_text, term_text = (raw.get("until") or "").strip(), (raw.get("term") or "").strip()
+    if len(raw.get("note") or "") > bounds.MAX_NOTE:  # the renew form (slash: the grammar)
+        raise InputError("note", "text_over_limit", str(bounds.MAX_NOTE))
     if until_text and term_text:
         raise InputError("term", "until_or_term", term_text)
     until = term = None
     if until_text:
-        try:
-            until = parse_date(until_text, tz=tz, now=now)
-        except DateError:
-            raise InputError("until", "bad_date", until_text) from None
+        until = read_date("until", until_text, tz=tz, now=now)
     if term_text:
         term = _duration("term", term_text, allow_zero=False)
     return until, term

@@ -24,3 +24,11 @@ def safe_cell(value: object) -> str:
 
 def safe_row(values: Iterable[object]) -> list[str]:
     return [safe_cell(value) for value in values]
+
+
+def unsafe_cell(text: str) -> str:
+    """The inverse of ``safe_cell`` for import: ``'=SUM(A1)`` reads back as ``=SUM(A1)``, so an
+    export → import round trip gives back what was exported."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text[1:]):
+        return text[1:]
+    return text

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from bot import bounds
 from bot.durations import DurationError, add_months, parse_duration, shift
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -35,6 +36,17 @@ _MONTHS = {
 
 class DateError(ValueError):
     """The text is not a date (or window) we can read."""
+
+
+class DateOutOfRange(DateError):
+    """A date we can read, but outside 1900–2200 (`bot.bounds`)."""
+
+
+def in_range(day: date, text: str) -> date:
+    """`day`, or DateOutOfRange when it lies outside 1900–2200."""
+    if not bounds.date_in_range(day):
+        raise DateOutOfRange(text)
+    return day
 
 
 def strip_accents(text: str) -> str:
@@ -65,19 +77,33 @@ def parse_date(text: str, *, tz: ZoneInfo, now: datetime) -> date:
     raw = (text or "").strip()
     if _ISO.match(raw):
         try:
-            return date.fromisoformat(raw)
+            return in_range(date.fromisoformat(raw), text)
+        except DateOutOfRange:
+            raise
         except ValueError as exc:
             raise DateError(text) from exc
     dmy = _DMY.match(raw)
     if dmy:
         try:
-            return date(int(dmy.group(3)), int(dmy.group(2)), int(dmy.group(1)))
+            return in_range(date(int(dmy.group(3)), int(dmy.group(2)), int(dmy.group(1))), text)
+        except DateOutOfRange:
+            raise
         except ValueError as exc:
             raise DateError(text) from exc
-    parsed = _dateparser(raw, tz=tz, now=now) if raw else None
+    parsed = _dateparser_safe(raw, tz=tz, now=now)
     if parsed is None:
         raise DateError(text)
-    return parsed.astimezone(tz).date()
+    return in_range(parsed.astimezone(tz).date(), text)
+
+
+def _dateparser_safe(raw: str, *, tz: ZoneInfo, now: datetime) -> datetime | None:
+    """dateparser, with its own overflows ("in 99999 years") read as "not a date"."""
+    if not raw:
+        return None
+    try:
+        return _dateparser(raw, tz=tz, now=now)
+    except (ValueError, OverflowError):
+        return None
 
 
 def parse_when(text: str, *, tz: ZoneInfo, now: datetime) -> datetime:
@@ -87,12 +113,16 @@ def parse_when(text: str, *, tz: ZoneInfo, now: datetime) -> datetime:
         moment = datetime.fromisoformat(raw)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=tz)
+        in_range(moment.date(), text)
         return moment.astimezone(ZoneInfo("UTC"))
-    except ValueError:
+    except DateOutOfRange:
+        raise
+    except (ValueError, OverflowError):
         pass
-    parsed = _dateparser(raw, tz=tz, now=now) if raw else None
+    parsed = _dateparser_safe(raw, tz=tz, now=now)
     if parsed is None:
         raise DateError(text)
+    in_range(parsed.date(), text)
     return parsed.astimezone(ZoneInfo("UTC"))
 
 
@@ -138,7 +168,20 @@ def _month(today: date, month: int, year: int | None) -> Window:
 
 def parse_window(text: str, *, tz: ZoneInfo, now: datetime) -> Window:
     """`next 30 days` (default 90 days), `this quarter`, `before 2027-06-30`, `in March`,
-    `d'ici 3 mois`, `this month`, `next month`, `this year`, or a date (from today until then)."""
+    `d'ici 3 mois`, `this month`, `next month`, `this year`, or a date (from today until then).
+    A window reaching outside 1900–2200 is refused (DateOutOfRange)."""
+    try:
+        window = _parse_window(text, tz=tz, now=now)
+    except DateError:
+        raise
+    except (ValueError, OverflowError):  # "in December 9999": a month past the calendar's end
+        raise DateOutOfRange(text) from None
+    in_range(window.start, text)
+    in_range(window.end, text)
+    return window
+
+
+def _parse_window(text: str, *, tz: ZoneInfo, now: datetime) -> Window:
     today = now.astimezone(tz).date()
     raw = strip_accents(" ".join((text or "").lower().split()))
     raw = raw.replace("’", "'")
@@ -223,7 +266,19 @@ _LAST_N = re.compile(r"^(?:last|past|the last|the past|les|derniers?|dernieres?)
 def parse_period(text: str, *, tz: ZoneInfo, now: datetime, default: str = "this month") -> Period:
     """A past or current period for SLA figures: `this month` (default), `last month`, `March`
     (the most recent March), `2027-03`, `mars 2027`, `this quarter`, `last quarter`, `this year`,
-    `last 30 days`, `since 2026-11-01`."""
+    `last 30 days`, `since 2026-11-01`. A period reaching outside 1900–2200 is refused."""
+    try:
+        period = _parse_period(text, tz=tz, now=now, default=default)
+    except DateError:
+        raise
+    except (ValueError, OverflowError):  # "9999-12": a month past the calendar's end
+        raise DateOutOfRange(text) from None
+    in_range(period.first_day, text)
+    in_range(period.last_day, text)
+    return period
+
+
+def _parse_period(text: str, *, tz: ZoneInfo, now: datetime, default: str) -> Period:
     today = now.astimezone(tz).date()
     raw = strip_accents(" ".join((text or default).lower().split())).replace("’", "'")
     first_of_month = date(today.year, today.month, 1)

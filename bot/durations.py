@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot import bounds
+
 _UNITS: dict[str, tuple[str, int]] = {
     # unit -> (field, multiplier)
     "min": ("minutes", 1), "mins": ("minutes", 1), "minute": ("minutes", 1), "minutes": ("minutes", 1),
@@ -27,6 +29,10 @@ _PATTERN = re.compile(r"^\s*(\d{1,5})\s*([a-zA-Z]+)\s*$")
 
 class DurationError(ValueError):
     """The text is not a duration of the grammar."""
+
+
+class DurationOutOfRange(DurationError):
+    """A duration of the grammar, but longer than 100 years (`bot.bounds`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,9 @@ def parse_duration(text: str) -> Duration:
         raise DurationError(text)
     field, factor = _UNITS[unit]
     duration = Duration(**{field: amount * factor})
+    if not bounds.duration_in_range(months=duration.months, days=duration.days,
+                                    business_days=duration.business_days, minutes=duration.minutes):
+        raise DurationOutOfRange(text)
     if not _PATTERN.match(duration.canonical()):
         raise DurationError(text)  # what is stored (the canonical text) must read back
     return duration

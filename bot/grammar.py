@@ -10,16 +10,19 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
-MAX_TEXT = 3000
+from bot import bounds
+
+MAX_TEXT = bounds.MAX_TEXT
 _SMART_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"', "\u2018": "'", "\u2019": "'"})
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")  # d'ici, l'ERP, can't: a letter, not a quote
 _KEPT = "\ue000"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # NUL and friends: PostgreSQL refuses NUL in text
 _OPTION = re.compile(r"^([a-zA-Z_]+):(.*)$", re.DOTALL)
-_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]+)(?:\|[^>]*)?>$")
-_BARE_USER = re.compile(r"^@?([UW][A-Z0-9]{5,})$")
-_BARE_CHANNEL = re.compile(r"^#?([CGD][A-Z0-9]{5,})$")
+# Slack IDs are about 11 characters; the columns hold 32: a longer "ID" is not one.
+_USER = re.compile(r"^<@([UW][A-Z0-9]{1,31})(?:\|[^>]*)?>$")
+_CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]{1,31})(?:\|[^>]*)?>$")
+_BARE_USER = re.compile(r"^@?([UW][A-Z0-9]{5,31})$")
+_BARE_CHANNEL = re.compile(r"^#?([CGD][A-Z0-9]{5,31})$")
 
 
 class GrammarError(ValueError):
@@ -63,7 +66,10 @@ def parse(text: str, known_options: frozenset[str] | set[str] = frozenset()) -> 
             key = match.group(1).lower()
             if key in parsed.options:
                 raise GrammarError("duplicate_option", option=key)
-            parsed.options[key] = match.group(2).strip()
+            value = match.group(2).strip()
+            if len(value) > bounds.option_limit(key):  # refused, never cut by the database
+                raise GrammarError("option_too_long", option=key, limit=str(bounds.option_limit(key)))
+            parsed.options[key] = value
         else:
             parsed.words.append(token)
     return parsed

@@ -17,10 +17,11 @@ from typing import Any, TextIO
 from urllib.parse import parse_qs, urlparse
 
 _LINK = re.compile(r"<([@#])([A-Z0-9]+)(?:\|([^>]*))?>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # ESC and friends: a title must not drive the terminal
 
 
 def mrkdwn_to_text(text: str) -> str:
-    text = _LINK.sub(lambda m: f"{m.group(1)}{m.group(3) or m.group(2)}", text)
+    text = _LINK.sub(lambda m: f"{m.group(1)}{m.group(3) or m.group(2)}", _CONTROL.sub("", text))
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
@@ -32,7 +33,7 @@ def blocks_to_text(blocks: list[dict[str, Any]], fallback: str) -> str:
     for block in blocks:
         kind = block.get("type")
         if kind == "header":
-            title = block["text"]["text"]
+            title = mrkdwn_to_text(block["text"]["text"])
             lines += [title, "─" * min(len(title), 72)]
         elif kind == "section":
             if block.get("text"):
@@ -43,7 +44,7 @@ def blocks_to_text(blocks: list[dict[str, Any]], fallback: str) -> str:
         elif kind == "context":
             lines += ["  " + mrkdwn_to_text(e.get("text", "")) for e in block.get("elements", [])]
         elif kind == "actions":
-            lines.append("  " + " ".join(f"[{e['text']['text']}]" for e in block.get("elements", [])))
+            lines.append("  " + " ".join(f"[{mrkdwn_to_text(e['text']['text'])}]" for e in block.get("elements", [])))
         elif kind == "divider":
             lines.append("")
     return "\n".join(lines)

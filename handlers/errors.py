@@ -6,6 +6,15 @@ from bot.contract_input import InputError
 from bot.errors import DomainError
 from bot.grammar import GrammarError
 from bot.i18n import t
+from bot.render.common import mrkdwn_escape
+
+MAX_ECHO = 120  # what a person typed is echoed back in an error at most this long, escaped
+
+
+def _shown(values: dict[str, object]) -> dict[str, object]:
+    """Values typed by a person, safe to show: escaped (no mention or link) and bounded."""
+    return {k: mrkdwn_escape(v if len(v) <= MAX_ECHO else v[:MAX_ECHO - 1] + "…") if isinstance(v, str) else v
+            for k, v in values.items()}
 
 
 class UserError(DomainError):
@@ -14,9 +23,9 @@ class UserError(DomainError):
 
 def explain(lang: str, exc: Exception) -> str:
     if isinstance(exc, DomainError):
-        return t(lang, exc.key, **exc.values)
+        return t(lang, exc.key, **_shown(exc.values))
     if isinstance(exc, InputError):
-        return t(lang, f"err_{exc.problem}", field=exc.field, value=exc.value)
+        return t(lang, f"err_{exc.problem}", **_shown({"field": exc.field, "value": exc.value}))
     if isinstance(exc, GrammarError):
-        return t(lang, f"err_{exc.reason}", **exc.details)
+        return t(lang, f"err_{exc.reason}", **_shown(exc.details))
     raise TypeError(exc)

@@ -11,11 +11,12 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot import deadlines
+from bot import bounds, deadlines
 from bot.contract_input import ContractFields, InputError, require
 from bot.dates import Window
 from bot.deadlines import CLOSED_STATUSES, Renewal, Status
 from bot.durations import Duration, parse_duration, shift
+from bot.errors import DomainError
 from bot.text import fold, words
 from storage import audit, vendors
 from storage.models import Amendment, Contract, Vendor
@@ -156,7 +157,13 @@ def renew(session: Session, *, contract: Contract, until: date | None, term: Dur
           actor: str, now: datetime) -> dict[str, tuple[Any, Any]]:
     """A renewal a person signed: `until` sets the new end; `term` (default: the contract's) extends it."""
     if until is None:
-        until = shift(contract.end_date, term or parse_duration(contract.term))
+        try:
+            until = shift(contract.end_date, term or parse_duration(contract.term))
+        except (ValueError, OverflowError):  # past year 9999: a contract that already ends 9999-12-31
+            until = None
+        if until is None or not bounds.date_in_range(until):
+            raise DomainError("err_renew_out_of_range", ref=contract.reference, end=contract.end_date.isoformat(),
+                              max=bounds.MAX_DATE.isoformat())
     if until <= contract.end_date:
         raise ContractRuleError("renew_not_later", end=contract.end_date)
     values = ContractFields(end=until, status=Status.ACTIVE.value, given={"end", "status"})
@@ -275,7 +282,7 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
     exact = get_by_reference(session, reference=query) if query.strip() and " " not in query.strip() else None
     if exact is not None:
         return SearchResult([exact], 1)
-    terms = words(query)
+    terms = bounds.search_words(words(query))  # a bounded number of LIKEs, whatever the query's length
     if not terms:
         return SearchResult()
     in_force_first = func.coalesce(Contract.status.in_([s.value for s in CLOSED_STATUSES]), False)
@@ -287,7 +294,7 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
         return SearchResult(list(found[:limit]), total)
     # Typos: a vendor whose name is close enough, else the closest references as suggestions.
     names = {v.name_key: v.id for v in vendors.get_all(session)}
-    best = process.extractOne(fold(query), list(names), scorer=fuzz.WRatio, score_cutoff=85)
+    best = process.extractOne(fold(query)[:200], list(names), scorer=fuzz.WRatio, score_cutoff=85)
     if best is not None:
         stmt = select(Contract).where(Contract.vendor_id == names[best[0]]).order_by(in_force_first, Contract.act_by)
         matches = session.scalars(stmt.limit(limit + 1)).all()
@@ -299,6 +306,6 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
 def closest_references(session: Session, *, query: str, limit: int = 3) -> list[str]:
     """The references whose reference, title or vendor look most like `query` (for "not found")."""
     pairs = session.execute(select(Contract.reference, Contract.search_text)).all()
-    ranked = process.extract(fold(query), {ref: text for ref, text in pairs}, scorer=fuzz.WRatio, limit=limit,
+    ranked = process.extract(fold(query)[:200], {ref: text for ref, text in pairs}, scorer=fuzz.WRatio, limit=limit,
                              score_cutoff=50)
     return [key for _text, _score, key in ranked]

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
 
+from bot import bounds
 from bot.contract_input import CSV_COLUMNS, ContractFields, InputError, read_contract_fields, require
+from bot.csv_safe import safe_row, unsafe_cell
 from bot.i18n import t
 from storage import contracts
 
@@ -45,6 +48,26 @@ def _reason(exc: InputError, lang: str) -> str:
     return f"{column}: {t(lang, f'err_{exc.problem}', field=column, value=exc.value)}"
 
 
+def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]], lang: str
+          ) -> Iterator[tuple[int, dict[str, str | None]]]:
+    """(line, row) for every row, cells read back from ``safe_row``; a line that csv cannot read, or
+    a cell over ``bounds.MAX_CSV_CELL``, is reported in ``errors`` and ends the reading (never a traceback)."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # "field larger than field limit (131072)", …
+            reason = (t(lang, "csv_cell_too_large", limit=bounds.MAX_CSV_CELL) if "field limit" in str(exc)
+                      else t(lang, "csv_unreadable", reason=str(exc)))
+            errors.append((reader.line_num + 1, reason))
+            return
+        if any(len(value) > bounds.MAX_CSV_CELL for value in row.values() if isinstance(value, str)):
+            errors.append((reader.line_num, t(lang, "csv_cell_too_large", limit=bounds.MAX_CSV_CELL)))
+            return
+        yield reader.line_num, {k: (unsafe_cell(v) if isinstance(v, str) else v) for k, v in row.items()}
+
+
 def read_rows(text: str, *, tz: ZoneInfo, now: datetime, lang: str = "en") -> tuple[list[tuple[int, ContractFields]], list[tuple[int, str]]]:
     """Parse and check every row; return the good rows and the bad ones (line, reason)."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
@@ -59,8 +82,7 @@ def read_rows(text: str, *, tz: ZoneInfo, now: datetime, lang: str = "en") -> tu
     good: list[tuple[int, ContractFields]] = []
     errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in _rows(reader, errors, lang):
         if None in row:
             errors.append((line, t(lang, "csv_too_many_cells")))
             continue
@@ -110,11 +132,11 @@ def export_contracts(session: Session) -> tuple[str, int]:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     rows = contracts.iter_all(session)
-    for c in rows:
-        writer.writerow([c.reference, c.title, c.vendor.name, c.type, c.status,
+    for c in rows:  # every cell through safe_row: no formula reaches a spreadsheet (docs/operations.md)
+        writer.writerow(safe_row([c.reference, c.title, c.vendor.name, c.type, c.status,
                          c.start_date.isoformat() if c.start_date else "", c.end_date.isoformat(), c.notice,
                          c.renewal, c.term, "" if c.annual_value is None else f"{c.annual_value:.2f}", c.currency,
-                         c.owner or "", c.channel or "", c.lead])
+                         c.owner or "", c.channel or "", c.lead]))
     return out.getvalue(), len(rows)
 
 
@@ -134,7 +156,8 @@ def export_calendar(session: Session, *, now: datetime) -> str:
             event.add("uid", f"{c.reference}-{kind}-{day.isoformat()}@contractbot")
             event.add("dtstamp", now)
             event.add("dtstart", day)
-            event.add("dtend", day + timedelta(days=1))
+            if day < date.max:  # a contract ending 9999-12-31 (stored before dates were bounded)
+                event.add("dtend", day + timedelta(days=1))
             event.add("summary", summary)
             event.add("description", f"Renewal: {c.renewal}; notice: {c.notice}; notice deadline: "
                                      f"{c.notice_deadline.isoformat()}; act-by: {c.act_by.isoformat()}")
@@ -161,13 +184,15 @@ def import_sla(session: Session, text: str, *, actor: str = IMPORT_ACTOR, now: d
     errors: list[tuple[int, str]] = []
     rows: list[tuple[int, object, sla_terms.TermInput]] = []
     seen: dict[tuple[str, str], int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in _rows(reader, errors, lang):
         cells = {k.strip(): (v or "").strip() for k, v in row.items() if k}
         reference, priority = cells.get("reference", ""), cells.get("priority", "").upper()
-        contract = contracts.get_by_reference(session, reference=reference) if reference else None
+        valid_reference = bounds.is_reference(reference)
+        contract = contracts.get_by_reference(session, reference=reference) if valid_reference else None
         problem = None
-        if contract is None:
+        if not valid_reference:
+            problem = f"reference: {t(lang, 'err_reference_format', value=reference[:bounds.MAX_REFERENCE])}"
+        elif contract is None:
             problem = f"reference: {t(lang, 'err_unknown_reference', ref=reference)}"
         elif priority not in PRIORITIES:
             problem = f"priority: {t(lang, 'err_bad_priority', value=cells.get('priority', ''))}"

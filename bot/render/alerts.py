@@ -29,7 +29,7 @@ class AlertState:
 def deadline(lang: str, contract: Any, *, threshold: int, alert_id: int, today: date,
              state: AlertState = AlertState()) -> Message:
     left = days_left(contract.act_by, today)
-    name = f"*{contract.reference} · {mrkdwn_escape(contract.title)}* ({mrkdwn_escape(vendor_name(contract))})"
+    name = f"*{mrkdwn_escape(contract.reference)} · {mrkdwn_escape(contract.title)}* ({mrkdwn_escape(vendor_name(contract))})"
     lead_key = "alert_overdue" if left < 0 else "alert_due"
     first = t(lang, lead_key, owner=who(contract.owner), name=name, act_by=fmt_date(lang, contract.act_by),
               left=fmt_days(lang, left))

@@ -23,6 +23,7 @@ from bot.render.common import (
     section,
 )
 from bot.render.ids import ActionId
+from bot.text import truncate
 
 
 def vendor_name(contract: Any) -> str:
@@ -55,7 +56,12 @@ def where(channel: str | None) -> str:
 
 
 def title_line(contract: Any) -> str:
-    return f"{contract.reference} · {contract.title}"
+    return f"{mrkdwn_escape(contract.reference)} · {mrkdwn_escape(contract.title)}"
+
+
+def shown_value(value: Any) -> str:
+    """A before/after value of a change line (a title, a vendor…): escaped, bounded."""
+    return "—" if value is None else mrkdwn_escape(truncate(str(value), 300))
 
 
 def card(lang: str, contract: Any, *, today: date, extra: list[tuple[str, str]] | None = None) -> Message:
@@ -88,7 +94,7 @@ def _line(lang: str, contract: Any, today: date) -> str:
     left = days_left(contract.act_by, today)
     overdue = left < 0 and contract.end_date >= today
     flag = f"*{t(lang, 'overdue')}* · " if overdue else ""
-    return (f"{flag}*{contract.reference}* {mrkdwn_escape(contract.title)} — {mrkdwn_escape(vendor_name(contract))}"
+    return (f"{flag}*{mrkdwn_escape(contract.reference)}* {mrkdwn_escape(contract.title)} — {mrkdwn_escape(vendor_name(contract))}"
             f" · {t(lang, 'act_by')} {fmt_date(lang, contract.act_by)} ({fmt_days(lang, left)})"
             f" · {t(lang, 'ends')} {fmt_date(lang, contract.end_date)} · {renewal_text(lang, contract)}"
             f" · {fmt_money(lang, contract.annual_value, contract.currency)}")
@@ -123,27 +129,28 @@ def pick_list(lang: str, query: str, contracts: Sequence[Any], total: int) -> Me
     intro = t(lang, "pick_intro", n=total, query=mrkdwn_escape(query))
     blocks: list[Any] = [section(intro)]
     for contract in contracts[:10]:
-        blocks.append(section(f"*{contract.reference}* {mrkdwn_escape(contract.title)} — "
+        blocks.append(section(f"*{mrkdwn_escape(contract.reference)}* {mrkdwn_escape(contract.title)} — "
                               f"{mrkdwn_escape(vendor_name(contract))} · {t(lang, 'status_' + contract.status)}"))
     blocks.append(ActionsBlock(elements=[
-        ButtonElement(text=c.reference[:75], action_id=f"{ActionId.SHOW_CONTRACT}:{i}", value=c.reference)
+        ButtonElement(text=mrkdwn_escape(c.reference)[:75], action_id=f"{ActionId.SHOW_CONTRACT}:{i}", value=c.reference)
         for i, c in enumerate(contracts[:5])
     ]))
     if total > len(contracts[:10]):
         blocks.append(context(t(lang, "more_not_shown", n=total - len(contracts[:10]))))
-    plain = [intro] + [f"{c.reference} {c.title} — {vendor_name(c)}" for c in contracts[:10]]
+    plain = [intro] + [f"{mrkdwn_escape(c.reference)} {mrkdwn_escape(c.title)} — {mrkdwn_escape(vendor_name(c))}"
+                       for c in contracts[:10]]
     return Message(text="\n".join(plain), blocks=blocks)
 
 
 def not_found(lang: str, query: str, suggestions: Sequence[str]) -> Message:
     text = t(lang, "not_found", query=mrkdwn_escape(query))
     if suggestions:
-        text += "\n" + t(lang, "closest", refs=", ".join(suggestions))
+        text += "\n" + t(lang, "closest", refs=mrkdwn_escape(", ".join(suggestions)))
     return Message(text=text, blocks=[section(text)])
 
 
 def history(lang: str, contract: Any, events: Sequence[Any], *, tz: Any) -> Message:
-    title = t(lang, "history_title", ref=contract.reference)
+    title = t(lang, "history_title", ref=mrkdwn_escape(contract.reference))
     lines = []
     for event in events:
         if event.entity_type == "dispute":
@@ -152,9 +159,9 @@ def history(lang: str, contract: Any, events: Sequence[Any], *, tz: Any) -> Mess
             lines.append(event_line(lang, event, tz, with_number=True))
             continue
         when = event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-        actor = who(event.actor) if event.actor[:1] in "UW" and event.actor[1:].isalnum() else event.actor
-        parts = [f"{k}: {before if before is not None else '—'} → {after if after is not None else '—'}"
-                 for k, (before, after) in event.changes.items()]
+        actor = who(event.actor) if event.actor[:1] in "UW" and event.actor[1:].isalnum() else mrkdwn_escape(
+            event.actor)
+        parts = [f"{k}: {shown_value(before)} → {shown_value(after)}" for k, (before, after) in event.changes.items()]
         if event.action == "create":
             parts = []
         line = f"`{when}` *{t(lang, 'action_' + event.action)}* · {actor}"
@@ -170,9 +177,9 @@ def history(lang: str, contract: Any, events: Sequence[Any], *, tz: Any) -> Mess
 def changed(lang: str, action: str, contract: Any, changes: dict[str, tuple[Any, Any]], actor: str, *,
             today: date) -> Message:
     """A write confirmed in the channel: what changed, by whom, and the new deadlines."""
-    head = t(lang, f"done_{action}", ref=contract.reference, title=mrkdwn_escape(contract.title), user=who(actor))
-    parts = [f"• {k}: {'—' if a is None else a} → {'—' if b is None else b}" for k, (a, b) in changes.items()
-             if action != "create"]
+    head = t(lang, f"done_{action}", ref=mrkdwn_escape(contract.reference), title=mrkdwn_escape(contract.title),
+             user=who(actor))
+    parts = [f"• {k}: {shown_value(a)} → {shown_value(b)}" for k, (a, b) in changes.items() if action != "create"]
     left = days_left(contract.act_by, today)
     summary = t(lang, "dates_summary", end=fmt_date(lang, contract.end_date),
                 notice=fmt_date(lang, contract.notice_deadline), act_by=fmt_date(lang, contract.act_by),

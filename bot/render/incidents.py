@@ -25,7 +25,8 @@ def when(lang: str, moment: datetime | None, tz: ZoneInfo) -> str:
 
 def _name(incident: Any) -> str:
     contract = incident.contract
-    return f"{incident.number} · {incident.priority} · {contract.reference} {contract.title}"
+    return (f"{incident.number} · {incident.priority} · {mrkdwn_escape(contract.reference)} "
+            f"{mrkdwn_escape(contract.title)}")
 
 
 def _due_lines(lang: str, incident: Any, tz: ZoneInfo) -> list[str]:
@@ -42,7 +43,7 @@ def _due_lines(lang: str, incident: Any, tz: ZoneInfo) -> list[str]:
 
 def recorded(lang: str, incident: Any, tz: ZoneInfo) -> Message:
     head = t(lang, "inc_recorded", number=incident.number, priority=incident.priority,
-             ref=incident.contract.reference, title=mrkdwn_escape(incident.contract.title),
+             ref=mrkdwn_escape(incident.contract.reference), title=mrkdwn_escape(incident.contract.title),
              summary=mrkdwn_escape(incident.summary), user=who(incident.opened_by),
              opened=when(lang, incident.opened_at, tz))
     lines = _due_lines(lang, incident, tz)
@@ -52,7 +53,7 @@ def recorded(lang: str, incident: Any, tz: ZoneInfo) -> Message:
 
 def changed(lang: str, key: str, incident: Any, tz: ZoneInfo, *, now: datetime) -> Message:
     at = incident.resolved_at if key == "inc_resolved" else incident.acked_at
-    head = t(lang, key, number=incident.number, ref=incident.contract.reference, at=when(lang, at, tz),
+    head = t(lang, key, number=incident.number, ref=mrkdwn_escape(incident.contract.reference), at=when(lang, at, tz),
              user=who(incident.resolved_by if key == "inc_resolved" else incident.acked_by))
     lines = [head] + _outcomes(lang, incident, now=now)
     body = "\n".join(lines)
@@ -82,7 +83,7 @@ def card(lang: str, incident: Any, tz: ZoneInfo, *, now: datetime) -> Message:
         lines.append(f"_{mrkdwn_escape(incident.resolution_note)}_")
     blocks = [header(_name(incident)), section(mrkdwn_escape(incident.summary)), fields_section(pairs),
               context("\n".join(lines))]
-    text = "\n".join([_name(incident), incident.summary] + [f"{a}: {b}" for a, b in pairs] + lines)
+    text = "\n".join([_name(incident), mrkdwn_escape(incident.summary)] + [f"{a}: {b}" for a, b in pairs] + lines)
     return Message(text=text.replace("*", ""), blocks=blocks)
 
 
@@ -96,7 +97,7 @@ def listing(lang: str, rows: Sequence[Any], total: int, tz: ZoneInfo, *, title: 
         if incident.status != "resolved" and incident.resolve_due_at is not None:
             late = now > incident.resolve_due_at
             due = " · " + t(lang, "inc_overdue" if late else "inc_due_short", due=when(lang, incident.resolve_due_at, tz))
-        lines.append(f"*{incident.number}* {incident.priority} · {incident.contract.reference} · "
+        lines.append(f"*{incident.number}* {incident.priority} · {mrkdwn_escape(incident.contract.reference)} · "
                      f"{mrkdwn_escape(incident.summary[:120])} · {t(lang, f'inc_status_{incident.status}')}"
                      f" · {when(lang, incident.opened_at, tz)}{due}")
     blocks: list[Any] = [header(title)] + lines_sections(lines, budget=MAX_BLOCKS - 2)
@@ -109,7 +110,7 @@ def sla_alert(lang: str, incident: Any, *, target: str, level: str, alert_id: in
               acknowledged_by: str | None = None) -> Message:
     due = incident.response_due_at if target == "response" else incident.resolve_due_at
     body = t(lang, f"sla_alert_{level}", owner=who(incident.contract.owner), number=incident.number,
-             priority=incident.priority, ref=incident.contract.reference,
+             priority=incident.priority, ref=mrkdwn_escape(incident.contract.reference),
              title=mrkdwn_escape(incident.contract.title), target=t(lang, f"target_{target}"),
              due=when(lang, due, tz), summary=mrkdwn_escape(incident.summary[:300]))
     blocks: list[Any] = [section(body)]

@@ -19,14 +19,15 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot import bounds
 from bot.contract_input import RENEWALS, TYPES
 from bot.i18n import t
 from bot.render.ids import CallbackId
 
 
 def _text(block_id: str, label: str, *, optional: bool = False, placeholder: str | None = None,
-          multiline: bool = False) -> InputBlock:
-    element = PlainTextInputElement(action_id=block_id, multiline=multiline,
+          multiline: bool = False, max_length: int | None = None) -> InputBlock:
+    element = PlainTextInputElement(action_id=block_id, multiline=multiline, max_length=max_length,
                                     placeholder=PlainTextObject(text=placeholder) if placeholder else None)
     return InputBlock(block_id=block_id, label=label, element=element, optional=optional)
 
@@ -40,9 +41,9 @@ def _select(lang: str, block_id: str, label: str, values: tuple[str, ...], prefi
 
 def add_contract_modal(lang: str) -> dict[str, Any]:
     blocks = [
-        _text("reference", t(lang, "m_reference"), placeholder="CTR-2027-001"),
-        _text("title", t(lang, "m_title")),
-        _text("vendor", t(lang, "m_vendor")),
+        _text("reference", t(lang, "m_reference"), placeholder="CTR-2027-001", max_length=bounds.MAX_REFERENCE),
+        _text("title", t(lang, "m_title"), max_length=bounds.MAX_TITLE),
+        _text("vendor", t(lang, "m_vendor"), max_length=bounds.MAX_VENDOR),
         InputBlock(block_id="end", label=t(lang, "m_end"), element=DatePickerElement(action_id="end")),
         InputBlock(block_id="start", label=t(lang, "m_start"), optional=True,
                    element=DatePickerElement(action_id="start")),
@@ -68,7 +69,7 @@ def renew_modal(lang: str, *, reference: str, alert_id: int | None) -> dict[str,
         InputBlock(block_id="until", label=t(lang, "m_until"), optional=True,
                    element=DatePickerElement(action_id="until")),
         _text("term", t(lang, "m_renew_term"), optional=True, placeholder="12mo"),
-        _text("note", t(lang, "m_note"), optional=True, multiline=True),
+        _text("note", t(lang, "m_note"), optional=True, multiline=True, max_length=bounds.MAX_NOTE),
     ]
     metadata = json.dumps({"reference": reference, "alert_id": alert_id, "lang": lang})
     view = View(type="modal", callback_id=CallbackId.RENEW_CONTRACT, title=t(lang, "m_renew_title"),

@@ -68,10 +68,11 @@ def period_label(lang: str, period: Any) -> str:
 
 def report(lang: str, compliance: Any, *, period: Any, tz: ZoneInfo) -> Message:
     contract = compliance.contract
-    title = t(lang, "sla_title", ref=contract.reference, title=contract.title, period=period_label(lang, period))
+    title = t(lang, "sla_title", ref=mrkdwn_escape(contract.reference), title=mrkdwn_escape(contract.title),
+              period=period_label(lang, period))
     lines = statement_lines(lang, compliance)
     if not compliance.has_sla:
-        lines = [t(lang, "sla_not_set", ref=contract.reference)] + (lines if compliance.incident_count else [])
+        lines = [t(lang, "sla_not_set", ref=mrkdwn_escape(contract.reference))] + (lines if compliance.incident_count else [])
     blocks: list[Any] = [header(title)] + lines_sections(lines, budget=MAX_BLOCKS - 2)
     blocks.append(context(t(lang, "sla_period", start=when(lang, compliance.start, tz),
                             end=when(lang, compliance.end, tz))))
@@ -79,7 +80,7 @@ def report(lang: str, compliance: Any, *, period: Any, tz: ZoneInfo) -> Message:
 
 
 def terms(lang: str, contract: Any, rows: Sequence[Any], policy: Any) -> Message:
-    title = t(lang, "sla_terms_title", ref=contract.reference)
+    title = t(lang, "sla_terms_title", ref=mrkdwn_escape(contract.reference))
     lines = [t(lang, "sla_term_line", priority=r.priority, response=r.response, resolution=r.resolution,
                clock=t(lang, f"clock_{r.clock}"), credit=fmt_pct(lang, r.credit_pct)) for r in rows]
     if policy is not None and policy.availability_target is not None:
@@ -88,7 +89,7 @@ def terms(lang: str, contract: Any, rows: Sequence[Any], policy: Any) -> Message
     elif policy is not None and policy.cap_pct is not None:
         lines.append(t(lang, "sla_cap_line", cap=fmt_pct(lang, policy.cap_pct)))
     if not lines:
-        lines = [t(lang, "sla_not_set", ref=contract.reference)]
+        lines = [t(lang, "sla_not_set", ref=mrkdwn_escape(contract.reference))]
     return Message(text="\n".join([title, *lines]).replace("*", ""), blocks=[header(title), section("\n".join(lines))])
 
 
@@ -96,7 +97,7 @@ def breaches(lang: str, rows: Sequence[Any], tz: ZoneInfo, *, title: str) -> Mes
     if not rows:
         return Message(text=f"{title}\n{t(lang, 'sla_no_breaches')}",
                        blocks=[header(title), section(t(lang, "sla_no_breaches"))])
-    lines = [f"*{i.number}* {i.priority} · {i.contract.reference} · {mrkdwn_escape(i.summary[:100])} · "
+    lines = [f"*{i.number}* {i.priority} · {mrkdwn_escape(i.contract.reference)} · {mrkdwn_escape(i.summary[:100])} · "
              f"{t(lang, 'inc_opened_short', at=when(lang, i.opened_at, tz))}" for i in rows]
     blocks: list[Any] = [header(title)] + lines_sections(lines, budget=MAX_BLOCKS - 1)
     return Message(text="\n".join([title] + [x.replace("*", "") for x in lines]), blocks=blocks)

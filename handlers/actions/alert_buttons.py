@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.i18n import fmt_date, t
-from bot.render.common import notice
+from bot.render.common import mrkdwn_escape, notice
 from bot.render.contracts import who
 from bot.render.modals import renew_modal
 from handlers.deliver import caller_from
@@ -65,6 +65,12 @@ def _manager_only(runtime: Runtime, caller: Caller, respond: Respond) -> bool:
     return False
 
 
+def _owner_or_manager(runtime: Runtime, caller: Caller, contract: object) -> bool:
+    """Acknowledge and Snooze: the contract's owner (whom the alert is for) or a manager (spec, Alerts)."""
+    return runtime.settings.is_manager(caller.user_id) or (
+        bool(caller.user_id) and getattr(contract, "owner", None) == caller.user_id)
+
+
 def on_acknowledge(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime: Runtime) -> None:
     ack()
     caller = caller_from(runtime, client, body)
@@ -73,6 +79,10 @@ def on_acknowledge(ack: Ack, body: dict, client: WebClient, respond: Respond, ru
         alert = alerts.get(session, alert_id=alert_id)
         if alert is None:
             return _tell(respond, t(caller.lang, "err_alert_gone"))
+        if alert.kind == "deadline":  # a deadline is the owner's decision; SLA alerts are everyone's
+            found = _alert_and_contract(session, alert_id)
+            if found is not None and not _owner_or_manager(runtime, caller, found[1]):
+                return _tell(respond, t(caller.lang, "err_ack_forbidden"))
         alerts.acknowledge(session, alert=alert, user=caller.user_id, now=now)
         audit.record(session, actor=caller.user_id, entity_type="alert", entity_id=alert.id, action="acknowledge",
                      now=now)
@@ -82,8 +92,6 @@ def on_acknowledge(ack: Ack, body: dict, client: WebClient, respond: Respond, ru
 def on_snooze(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime: Runtime) -> None:
     ack()
     caller = caller_from(runtime, client, body)
-    if not _manager_only(runtime, caller, respond):
-        return
     alert_id, now = _alert_id(body), runtime.now()
     until = now + SNOOZE
     with runtime.session_factory.begin() as session:
@@ -91,6 +99,8 @@ def on_snooze(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime
         if found is None:
             return _tell(respond, t(caller.lang, "err_alert_gone"))
         alert, contract = found
+        if not _owner_or_manager(runtime, caller, contract):
+            return _tell(respond, t(caller.lang, "err_snooze_forbidden"))
         before = contract.alerts_snoozed_until
         contract.alerts_snoozed_until = until
         alert.detail = {**alert.detail, "snoozed_by": caller.user_id,
@@ -131,7 +141,7 @@ def on_give_notice(ack: Ack, body: dict, client: WebClient, respond: Respond, ru
             contracts.terminate(session, contract=contract, on=None, note=t(caller.lang, "note_from_alert"),
                                 actor=caller.user_id, now=now, today=today)
         except contracts.ContractRuleError:
-            return _tell(respond, t(caller.lang, "err_already_closed", ref=contract.reference,
+            return _tell(respond, t(caller.lang, "err_already_closed", ref=mrkdwn_escape(contract.reference),
                                     status=contract.status))
         settled = t(runtime.settings.language, "alert_notice_given", user=who(caller.user_id),
                     end=fmt_date(runtime.settings.language, contract.end_date))

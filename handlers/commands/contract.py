@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot import grammar
-from bot.contract_input import ContractFields, InputError, read_contract_fields, read_renewal
-from bot.dates import DateError, parse_date
+from bot.contract_input import ContractFields, read_contract_fields, read_date, read_renewal
 from bot.i18n import t
 from bot.render import contracts as render
 from bot.render import disputes as render_disputes
@@ -151,12 +150,7 @@ def terminate(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
     reference = parsed.pop_word()
     no_extra_words(parsed)
     only_options(parsed, {"on", "note"})
-    on = None
-    if "on" in parsed.options:
-        try:
-            on = parse_date(parsed.options["on"], tz=rt.settings.tz, now=rt.now())
-        except DateError:
-            raise InputError("on", "bad_date", parsed.options["on"]) from None
+    on = read_date("on", parsed.options["on"], tz=rt.settings.tz, now=rt.now()) if "on" in parsed.options else None
     with rt.session_factory.begin() as session:
         contract = find_contract(session, reference)
         try:

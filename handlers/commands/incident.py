@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import grammar
-from bot.dates import DateError, parse_when
+from bot import bounds, grammar
+from bot.dates import DateError, DateOutOfRange, parse_when
 from bot.i18n import t
 from bot.render import incidents as render
-from bot.render.common import help_message
+from bot.render.common import help_message, mrkdwn_escape
 from bot.sla import PRIORITIES
 from handlers.commands.common import no_extra_words, only_options, resolve_contract, take_public
 from handlers.dispatch import Reply, command
@@ -22,7 +22,7 @@ from storage import contracts, incidents
 
 NAME = "/incident"
 OPTIONS = frozenset({"since", "at", "note"})
-MAX_SUMMARY = 1000
+MAX_SUMMARY = bounds.MAX_SUMMARY
 
 
 def _time(rt: Runtime, parsed: grammar.Parsed, name: str) -> datetime:
@@ -31,6 +31,8 @@ def _time(rt: Runtime, parsed: grammar.Parsed, name: str) -> datetime:
         return now
     try:
         return parse_when(parsed.options[name], tz=rt.settings.tz, now=now)
+    except DateOutOfRange:
+        raise UserError("err_date_out_of_range", field=name, value=parsed.options[name]) from None
     except DateError:
         raise UserError("err_bad_time", field=name, value=parsed.options[name]) from None
 
@@ -139,7 +141,8 @@ def list_(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
         rows, total = incidents.get_all(session, contract_ids=ids, open_only=scope == "open")
         suffix = ""
         if found is not None:
-            suffix = f" — {found.contracts[0].reference}" if len(found.contracts) == 1 else f" — {parsed.rest[:60]}"
+            label = found.contracts[0].reference if len(found.contracts) == 1 else parsed.rest[:60]
+            suffix = f" — {mrkdwn_escape(label)}"
         title = t(caller.lang, f"inc_list_{scope}", n=total, ref=suffix)
         message = render.listing(caller.lang, rows, total, rt.settings.tz, title=title, now=rt.now())
     return Reply(message, public=public)

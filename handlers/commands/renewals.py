@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import grammar
-from bot.dates import DateError, parse_window
+from bot.dates import DateError, DateOutOfRange, parse_window
 from bot.i18n import t
 from bot.render import contracts as render
 from bot.render.common import Message, context, help_message, usage_text
@@ -25,6 +25,8 @@ def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     now = rt.now()
     try:
         window = parse_window(parsed.rest, tz=rt.settings.tz, now=now)
+    except DateOutOfRange:
+        raise UserError("err_window_out_of_range", text=parsed.rest) from None
     except DateError:
         raise UserError("err_bad_window", text=parsed.rest) from None
     today = now.astimezone(rt.settings.tz).date()

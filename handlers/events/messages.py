@@ -8,6 +8,7 @@ import logging
 from slack_bolt import Ack, Say
 from slack_sdk import WebClient
 
+from bot import bounds
 from bot.i18n import t
 from bot.questions import understand
 from bot.render.common import Message, context, section
@@ -26,6 +27,10 @@ def dm_help(lang: str) -> Message:
 
 
 def answer(runtime: Runtime, caller: Caller, text: str) -> Message:
+    if len(text) > bounds.MAX_TEXT:  # refused before any parsing or search (spec: oversize text)
+        problem = t(caller.lang, "err_text_too_long", limit=bounds.MAX_TEXT)
+        return Message(text=f"{problem}\n\n{dm_help(caller.lang).text}",
+                       blocks=[section(f":warning: {problem}"), *dm_help(caller.lang).blocks])
     intent = understand(text, tz=runtime.settings.tz, now=runtime.now())
     if intent is None:
         return dm_help(caller.lang)

@@ -6,6 +6,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.contract_input import InputError, read_contract_fields, read_renewal
+from bot.errors import DomainError
 from bot.i18n import fmt_date, t
 from bot.render import contracts as render
 from bot.render.contracts import who
@@ -71,6 +72,8 @@ def on_renew_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runt
         except contracts.ContractRuleError:
             return ack(response_action="errors", errors={"until": t(caller.lang, "err_renew_not_later",
                                                                     ref=reference, end=str(contract.end_date))})
+        except DomainError as exc:  # the new end would pass 2200-12-31
+            return ack(response_action="errors", errors={"until": explain(caller.lang, exc)})
         message = render.changed(caller.lang, "renew", contract, changes, caller.user_id, today=today)
         settled = t(runtime.settings.language, "alert_renewed", user=who(caller.user_id),
                     end=fmt_date(runtime.settings.language, contract.end_date))
