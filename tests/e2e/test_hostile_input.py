@@ -195,7 +195,8 @@ def test_a_contract_ending_9999_gets_clear_answers(stack: Stack, bot: Bot) -> No
 def test_the_renew_form_refuses_an_end_past_2200(stack: Stack, bot: Bot) -> None:
     ref = existing(bot)
     _end_at_9999(stack.url, ref)
-    view = {"callback_id": "contract_renew_modal", "private_metadata": f"{ref}||en"}
+    view = {"callback_id": "contract_renew_modal",
+            "private_metadata": json.dumps({"reference": ref, "alert_id": None, "lang": "en"})}
     status, body = bot.action(view_submission(user=BOSS, view=view, values={"term": {"term": text_input("1y")}}))
     assert "2200-12-31" in body, body
     assert status == 200
