@@ -130,7 +130,12 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     _engine, factory = open_database(settings.database_url)
     with factory.begin() as session:
-        if args.format == "ics":
+        if args.what == "obligations":
+            from storage.obligations import export_csv
+
+            today = SystemClock().now().astimezone(settings.tz).date()
+            sys.stdout.write(export_csv(session, today=today, thresholds=settings.obligation_thresholds)[0])
+        elif args.format == "ics":
             sys.stdout.write(export_calendar(session, now=SystemClock().now()))
         else:
             sys.stdout.write(export_contracts(session)[0])

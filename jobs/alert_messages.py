@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from bot.render.common import Message
 from bot.settings import Settings
-from jobs import deadlines, sla
+from jobs import deadlines, obligations, sla
 from storage import contracts
-from storage.models import Alert, Incident
+from storage.models import Alert, Incident, Obligation
 
 
 def render_alert(session: Session, alert: Alert, *, settings: Settings, now: datetime) -> Message | None:
@@ -23,4 +23,8 @@ def render_alert(session: Session, alert: Alert, *, settings: Settings, now: dat
     if alert.kind == sla.KIND and alert.subject_id is not None:
         incident = session.get(Incident, alert.subject_id)
         return sla.build_message(alert, incident, lang=settings.language, settings=settings) if incident else None
+    if alert.kind == obligations.KIND and alert.subject_id is not None:
+        obligation = session.get(Obligation, alert.subject_id)
+        return obligations.build_message(alert, obligation, lang=settings.language,
+                                         today=now.astimezone(settings.tz).date()) if obligation else None
     return None

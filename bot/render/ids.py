@@ -10,8 +10,11 @@ class ActionId(StrEnum):
     ALERT_RENEWED = "alert_renewed"
     ALERT_GIVE_NOTICE = "alert_give_notice"
     SHOW_INCIDENT = "incident_show"
+    OBLIGATION_DONE = "obligation_done"
+    OBLIGATION_SNOOZE = "obligation_snooze"
 
 
 class CallbackId(StrEnum):
     ADD_CONTRACT = "contract_add_modal"
     RENEW_CONTRACT = "contract_renew_modal"
+    OBLIGATION_DONE = "obligation_done_modal"
