@@ -13,7 +13,19 @@ from bot.contract_input import ContractFields
 from bot.durations import parse_duration
 from bot.settings import Settings
 from storage import contracts
-from storage.models import Alert, Amendment, AuditEvent, Contract, Incident, SlackEvent, SlaPolicy, SlaTerm, Vendor
+from storage.models import (
+    Alert,
+    Amendment,
+    AuditEvent,
+    Contract,
+    Incident,
+    Obligation,
+    ObligationFulfilment,
+    SlackEvent,
+    SlaPolicy,
+    SlaTerm,
+    Vendor,
+)
 
 OWNERS = ["U0DEMOANNE", "U0DEMOBRUNO", "U0DEMOCHLOE"]
 # reference, title, vendor, type, end offset in days from today, notice, renewal, term, value (EUR), status
@@ -128,7 +140,8 @@ def _load_sla(session: Session, *, settings: Settings, now: datetime) -> None:
 def load_demo(session: Session, *, settings: Settings, now: datetime, reset: bool = False) -> int:
     """Add the demo contracts that are not there yet; with reset, delete everything first."""
     if reset:
-        for model in (Alert, Amendment, AuditEvent, SlackEvent, Incident, SlaTerm, SlaPolicy, Contract, Vendor):
+        for model in (Alert, Amendment, AuditEvent, SlackEvent, Incident, SlaTerm, SlaPolicy, ObligationFulfilment,
+                      Obligation, Contract, Vendor):
             session.execute(delete(model))
     today = now.astimezone(settings.tz).date()
     defaults = contracts.Defaults(currency=settings.currency, lead=settings.default_lead)
@@ -138,4 +151,34 @@ def load_demo(session: Session, *, settings: Settings, now: datetime, reset: boo
             contracts.create(session, values=_fields(row, today, index), defaults=defaults, actor="demo", now=now)
             added += 1
     _load_sla(session, settings=settings, now=now)
+    _load_obligations(session, settings=settings, now=now, today=today)
     return added
+
+
+# reference, what, due offset in days from today, every, party, evidence required
+OBLIGATIONS = [
+    ("CTR-ATO-001", "Vendor's insurance certificate (civil liability)", -12, "1y", "vendor", True),
+    ("CTR-ATO-001", "Disaster recovery plan (PRA) test", 20, "6mo", "us", False),
+    ("CTR-CAP-001", "Quality assurance plan (PAQ) update", 5, None, "vendor", True),
+    ("CTR-SAP-001", "GDPR data processing agreement review", 45, "1y", "us", False),
+    ("CTR-OBS-001", "Quarterly steering committee", 9, "3mo", "us", False),
+    ("CTR-KYN-001", "Reversibility plan delivery", 150, None, "vendor", True),
+]
+
+
+def _load_obligations(session: Session, *, settings: Settings, now: datetime, today: date) -> None:
+    """One overdue, several recurring, some needing evidence — unless the demo already has obligations."""
+    from sqlalchemy import select
+
+    from storage import obligations
+
+    if session.scalar(select(Obligation.id).limit(1)) is not None:
+        return
+    for index, (ref, what, offset, every, party, evidence) in enumerate(OBLIGATIONS):
+        contract = contracts.get_by_reference(session, reference=ref)
+        if contract is None:
+            continue
+        obligations.create(session, contract=contract, what=what, due=today + timedelta(days=offset),
+                           every=parse_duration(every) if every else None, owner=OWNERS[index % len(OWNERS)],
+                           party=party, evidence_required=evidence, actor="demo", now=now,
+                           thresholds=settings.obligation_thresholds)

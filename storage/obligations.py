@@ -7,6 +7,8 @@ show`) and on its contract (`/contract history`), with the OBL number in the not
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import obligations as rules
+from bot.csv_safe import safe_row
 from bot.durations import Duration, parse_duration
 from bot.errors import DomainError
 from storage import audit
@@ -81,9 +84,10 @@ def create(session: Session, *, contract: Contract, what: str, due: date, every:
     _reschedule(obligation, thresholds=thresholds, handled=set())
     session.add(obligation)
     session.flush()
-    _record(session, obligation, action="add", actor=actor, now=now, changes={
-        "due": (None, due), "every": (None, obligation.every), "owner": (None, owner), "party": (None, party),
-        "evidence": (None, "required" if evidence_required else None)})
+    given = {"due": due, "every": obligation.every, "owner": owner, "party": party,
+             "evidence": "required" if evidence_required else None}
+    _record(session, obligation, action="add", actor=actor, now=now,
+            changes={k: (None, v) for k, v in given.items() if v is not None})
     return obligation
 
 
@@ -287,11 +291,6 @@ def advance_alerts(session: Session, *, obligation_id: int, due: date, threshold
 
 def export_csv(session: Session, *, today: date, thresholds: Sequence[int]) -> tuple[str, int]:
     """`contractbot export obligations`: the header, then one row per obligation, formula-safe."""
-    import csv
-    import io
-
-    from bot.csv_safe import safe_row
-
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_HEADER)
