@@ -115,7 +115,7 @@ def card(lang: str, obligation: Any, *, events: Sequence[Any], fulfilments: Sequ
                                       else "obl_evidence_optional")),
     ]
     blocks: list[Any] = [header(title), section(_what(obligation, 2000)), fields_section(pairs)]
-    text = [title, obligation.what] + [f"{a}: {b}" for a, b in pairs]
+    text = [mrkdwn_escape(title), _what(obligation, 2000)] + [f"{a}: {b}" for a, b in pairs]
     if obligation.snoozed_until and obligation.state == rules.OPEN:
         snoozed = t(lang, "obl_snoozed_line", user=who(obligation.snoozed_by),
                     until=fmt_date(lang, obligation.snoozed_until.astimezone(tz).date()))
