@@ -282,3 +282,21 @@ def test_snoozed_and_done_obligations_stay_quiet(session_factory: sessionmaker[S
     assert len(texts) == 1 and "snoozed one" in texts[0]
     states = obligation_ledger(session_factory)
     assert states[(snoozed, due.isoformat(), 0)] == "posted" and states[(snoozed, due.isoformat(), 7)] == "superseded"
+
+
+def test_channel_alerts_speak_the_organisation_language(session_factory: sessionmaker[Session], settings: Settings,
+                                                        fake_slack: FakeSlack) -> None:
+    french = settings.model_copy(update={"language": "fr"})
+    contract = add_contract(session_factory, "CTR-FR", end=date(2030, 1, 1), channel="C0EQUIPE1")
+    oid = add(session_factory, contract, D0 - timedelta(days=9), what="Attestation d'assurance <@U0EVIL>",
+              party="us", evidence=True)
+    run(session_factory, fake_slack, french, D0)
+    [message] = posts(fake_slack)
+    assert f"OBL-{oid}" in message["text"] and "échéance dépassée" in message["text"]
+    assert "C'est à nous de le faire" in message["text"] and "preuve est exigée" in message["text"]
+    assert "<@U0EVIL>" not in json.dumps(message)  # what a person typed cannot mention anyone
+    labels = [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert labels == ["Fait", "Reporter de 7 jours"]
+    # 9 days overdue: the 30, 7 and 0-day levels are superseded by the first weekly reminder
+    assert obligation_ledger(session_factory)[(oid, (D0 - timedelta(days=9)).isoformat(), -7)] == "posted"
+    fake_slack.assert_valid_messages()
