@@ -27,7 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,10 @@ def db_for(n: int) -> Path:
 
 
 def seed_obligations(path: Path, *, n: int, per: int, today: date) -> None:
+    from seed import seed
     from sqlalchemy import func, insert, select
 
     from bot import obligations as rules
-    from seed import seed
     from storage.db import open_database
     from storage.models import Alert, Contract, Obligation
     from storage.obligations import KIND, alert_key
@@ -60,7 +60,7 @@ def seed_obligations(path: Path, *, n: int, per: int, today: date) -> None:
     seed(sqlite_url(path), n=n, today=today)
     engine, factory = open_database(sqlite_url(path))
     rng = random.Random(20261201)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     yesterday = today - timedelta(days=1)
     with factory.begin() as session:
         max_id = session.scalar(select(func.max(Contract.id))) or 0
@@ -95,11 +95,15 @@ def seed_obligations(path: Path, *, n: int, per: int, today: date) -> None:
     print(f"  seeded {len(obligation_rows):,} obligations and {len(alert_rows):,} ledger rows in {path.name}")
 
 
-def _rss_kib() -> int:
+def _status_kib(field: str) -> int:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def _rss_kib() -> int:
+    return _status_kib("VmRSS")
 
 
 def child(mode: str) -> int:
@@ -134,7 +138,9 @@ def child(mode: str) -> int:
         "mode": mode, "seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime - cpu_before,
         "planned": len(report.planned), "posted": sum(1 for o in report.outcomes if o.posted),
         "failed": len(report.failed) + sum(1 for o in report.outcomes if not o.posted),
-        "rss_before_kib": rss_before, "maxrss_kib": usage.ru_maxrss}), flush=True)
+        # VmHWM, not ru_maxrss: Linux carries the parent's high-water mark across fork + exec into ru_maxrss
+        "rss_before_kib": rss_before, "maxrss_kib": _status_kib("VmHWM"), "ru_maxrss_kib": usage.ru_maxrss}),
+        flush=True)
     return 0
 
 
@@ -145,9 +151,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="seed again")
     parser.add_argument("--phase-timeout", type=float, default=600.0)
     parser.add_argument("--child", choices=["dry", "real"], help=argparse.SUPPRESS)
+    parser.add_argument("--seed-only", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(args.child)
+    if args.seed_only:
+        seed_obligations(args.seed_only, n=args.n, per=args.per, today=date.today())
+        return 0
 
     from tests.support.fake_slack import FakeSlack
     from tests.support.server import contractbot_env
@@ -159,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.force or not source.exists() or not stamp.exists() or stamp.read_text() != today.isoformat():
         source.unlink(missing_ok=True)
         print(f"bench_obligations: seeding {args.n:,} contracts × {args.per} obligations (as of yesterday's sweep)")
-        seed_obligations(source, n=args.n, per=args.per, today=today)
+        # in a child process, so this one (whose children are measured) stays small
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--seed-only", str(source), "--n", str(args.n),
+                        "--per", str(args.per)], cwd=ROOT, check=True)
         stamp.write_text(today.isoformat())
     work_db = OUT / "obligations-sweep.db"
     copy_db(source, work_db)

@@ -65,6 +65,8 @@ def plan(session: Session, *, settings: Settings, today: date, now: datetime, fi
     handled = obligations.handled_levels(session, obligation_ids=[o.id for o in candidates], now=now)
     planned = []
     for obligation in candidates:
+        if obligation.state != rules.OPEN:
+            continue
         if obligation.snoozed_until is not None and now < obligation.snoozed_until:
             continue
         seen = handled.get((obligation.id, obligation.due_on.isoformat()), set())
