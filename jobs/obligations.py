@@ -59,28 +59,42 @@ def build_message(alert: Alert, obligation: Obligation, *, lang: str, today: dat
     return render.alert(lang, obligation, due=due, alert_id=alert.id, today=today, state=state)
 
 
-def plan(session: Session, *, settings: Settings, today: date, now: datetime, fix: bool) -> list[Planned]:
-    thresholds = settings.obligation_thresholds
+def plan(session: Session, *, settings: Settings, today: date, now: datetime, fix: bool,
+         failed: list[tuple[str, str]] | None = None) -> list[Planned]:
     candidates = obligations.due_for_alert(session, today=today)
     handled = obligations.handled_levels(session, obligation_ids=[o.id for o in candidates], now=now)
     planned = []
     for obligation in candidates:
-        if obligation.state != rules.OPEN:
+        try:
+            item = _plan_one(session, obligation, handled, settings=settings, today=today, now=now, fix=fix)
+        except Exception as exc:  # one bad row never stops the job
+            logger.exception("obligation %s could not be planned; carrying on", obligation.number)
+            if failed is not None:
+                failed.append((obligation.number, type(exc).__name__))
             continue
-        if obligation.snoozed_until is not None and now < obligation.snoozed_until:
-            continue
-        seen = handled.get((obligation.id, obligation.due_on.isoformat()), set())
-        decision = rules.decide(obligation.due_on, today, thresholds, seen)
-        if decision.post is None:
-            if fix:  # nothing due after all (posted by a worker that stopped before moving the date)
-                obligations.advance_alerts(session, obligation_id=obligation.id, due=obligation.due_on,
-                                           thresholds=thresholds, handled=seen)
-            continue
-        contract = obligation.contract
-        channel = destination(contract.channel, obligation.owner or contract.owner, settings.alert_channel)
-        planned.append(Planned(obligation.id, obligation.number, contract.reference, obligation.due_on,
-                               decision.post, decision.superseded, set(seen), channel))
+        if item is not None:
+            planned.append(item)
     return planned
+
+
+def _plan_one(session: Session, obligation: Obligation, handled: dict[tuple[int, str], set[int]], *,
+              settings: Settings, today: date, now: datetime, fix: bool) -> Planned | None:
+    thresholds = settings.obligation_thresholds
+    if obligation.state != rules.OPEN:
+        return None
+    if obligation.snoozed_until is not None and now < obligation.snoozed_until:
+        return None
+    seen = handled.get((obligation.id, obligation.due_on.isoformat()), set())
+    decision = rules.decide(obligation.due_on, today, thresholds, seen)
+    if decision.post is None:
+        if fix:  # nothing due after all (posted by a worker that stopped before moving the date)
+            obligations.advance_alerts(session, obligation_id=obligation.id, due=obligation.due_on,
+                                       thresholds=thresholds, handled=seen)
+        return None
+    contract = obligation.contract
+    channel = destination(contract.channel, obligation.owner or contract.owner, settings.alert_channel)
+    return Planned(obligation.id, obligation.number, contract.reference, obligation.due_on, decision.post,
+                   decision.superseded, set(seen), channel)
 
 
 def _post_one(factory: sessionmaker[Session], client: WebClient, item: Planned, *, settings: Settings,
@@ -117,13 +131,14 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     if dry_run:
         session = factory()
         try:
-            report.planned = plan(session, settings=settings, today=today, now=now, fix=False)
+            report.planned = plan(session, settings=settings, today=today, now=now, fix=False,
+                                  failed=report.failed)
         finally:
             session.rollback()
             session.close()
         return report
     with factory.begin() as session:
-        report.planned = plan(session, settings=settings, today=today, now=now, fix=True)
+        report.planned = plan(session, settings=settings, today=today, now=now, fix=True, failed=report.failed)
     worker = worker_name()
     for item in report.planned:
         if item.channel is None:
