@@ -202,6 +202,11 @@ def test_the_job_alerts_once_and_its_buttons_work(stack: Stack) -> None:
     assert f"Snoozed by <@{OWNER}> until {en_date(day(7))}" in updated["text"] or \
         f"Snoozed by <@{OWNER}> until {en_date(day(8))}" in updated["text"], updated["text"]
 
+    # a stranger's Done is refused and opens no form
+    tag = click(stack, row, args, "obligation_done", user=STRANGER, trigger="13345224609.738474920.stranger0001")
+    assert "only contract managers" in ephemeral(stack, tag)["text"].lower()
+    assert not [c for c in stack.fake.calls("views.open") if "stranger" in str(c["args"].get("trigger_id"))]
+
     # Done opens the evidence form; without evidence it is refused in the form, with it the obligation moves on
     trigger = "13345224609.738474920.obldone00001"
     click(stack, row, args, "obligation_done", user=OWNER, trigger=trigger)
