@@ -1,9 +1,10 @@
 """Run every benchmark and print a summary table (`make bench`).
 
-    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep|sla]
+    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep|sla|obligations]
 
 Seeds bench/out/contracts-N.db if it is missing (bench/seed.py), then runs bench/bench_http.py,
-bench/bench_sweep.py and bench/bench_sla.py (SLA sweep and /sla), each in its own process with the repo root on PYTHONPATH. Everything they
+bench/bench_sweep.py, bench/bench_sla.py (SLA sweep and /sla) and bench/bench_obligations.py (the
+obligations sweep over 2 obligations per contract), each in its own process with the repo root on PYTHONPATH. Everything they
 write (databases, server logs, JSON results) is under bench/out/, which git ignores. Figures only:
 nothing here fails on a slow result; the targets are printed beside the figures.
 """
@@ -62,6 +63,7 @@ def summary(n: int) -> None:
             rows.append(["serve + the sweep its scheduler runs (estimate)", mb(total), "< 200 MB",
                          "OK" if total < 200 * 1024 else "MISSED"])
     rows += sla_rows(sla)
+    rows += obligation_rows(read_result(f"obligations-{n}"))
     if rows:
         print(f"\n=== summary, {n:,} contracts ===")
         print(table(rows, ["figure", "value", "target", ""]))
@@ -102,11 +104,29 @@ def sla_rows(sla: dict | None) -> list[list[str]]:
     return rows
 
 
+def obligation_rows(result: dict | None) -> list[list[str]]:
+    """bench_obligations.py's figures: the daily `obligations` sweep over 200,000 obligations."""
+    rows: list[list[str]] = []
+    if not result:
+        return rows
+    for run_ in result["runs"]:
+        if "seconds" in run_ and run_["label"].startswith("first real run"):
+            rows.append(["obligations sweep: first real run (a day's alerts)",
+                         f"{secs(run_['seconds'])} (CPU {secs(run_['cpu_s'])}), {run_['posted']:,} posted", "", ""])
+    if result.get("steady_median_s") is not None:
+        rows.append(["obligations sweep steady state (200,000), median of 3", secs(result["steady_median_s"]),
+                     "< 2 s", "OK" if result["steady_median_s"] < 2 else "MISSED"])
+    if result.get("peak_kib") is not None:
+        rows.append(["obligations sweep process peak RSS (ru_maxrss)", mb(result["peak_kib"]), "< 200 MB",
+                     "OK" if result["peak_kib"] < 200 * 1024 else "MISSED"])
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="seed if needed, then run every benchmark")
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="portfolio size (default 100,000)")
     parser.add_argument("--m", type=int, default=300, help="HTTP requests per command, mode and app")
-    parser.add_argument("--only", choices=["http", "sweep", "sla"], default=None)
+    parser.add_argument("--only", choices=["http", "sweep", "sla", "obligations"], default=None)
     args = parser.parse_args(argv)
     started = time.perf_counter()
     status = 0
@@ -118,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= run("bench_sweep.py", "--n", str(args.n))
     if args.only in (None, "sla"):
         status |= run("bench_sla.py", "--n", str(args.n))
+    if args.only in (None, "obligations"):
+        status |= run("bench_obligations.py", "--n", str(args.n))
     summary(args.n)
     print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
     return status

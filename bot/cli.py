@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("what", choices=["contracts", "sla"])
     imp.add_argument("file", type=Path)
     exp = sub.add_parser("export", help="export to stdout")
-    exp.add_argument("what", choices=["contracts", "disputes"])
+    exp.add_argument("what", choices=["contracts", "disputes", "obligations"])
     exp.add_argument("--format", choices=["csv", "ics"], default="csv")
     jobs = sub.add_parser("jobs", help="scheduled jobs")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)

@@ -134,6 +134,11 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             from storage.disputes_csv import export_disputes
 
             sys.stdout.write(export_disputes(session)[0])
+        elif args.what == "obligations":
+            from storage.obligations import export_csv
+
+            today = SystemClock().now().astimezone(settings.tz).date()
+            sys.stdout.write(export_csv(session, today=today, thresholds=settings.obligation_thresholds)[0])
         elif args.format == "ics":
             sys.stdout.write(export_calendar(session, now=SystemClock().now()))
         else:

@@ -21,6 +21,8 @@ from storage.models import (
     Dispute,
     DisputeIncident,
     Incident,
+    Obligation,
+    ObligationFulfilment,
     SlackEvent,
     SlaPolicy,
     SlaTerm,
@@ -141,7 +143,7 @@ def load_demo(session: Session, *, settings: Settings, now: datetime, reset: boo
     """Add the demo contracts that are not there yet; with reset, delete everything first."""
     if reset:
         for model in (Alert, Amendment, AuditEvent, SlackEvent, DisputeIncident, Dispute, Incident, SlaTerm, SlaPolicy,
-                      Contract, Vendor):
+                      ObligationFulfilment, Obligation, Contract, Vendor):
             session.execute(delete(model))
     today = now.astimezone(settings.tz).date()
     defaults = contracts.Defaults(currency=settings.currency, lead=settings.default_lead)
@@ -152,6 +154,7 @@ def load_demo(session: Session, *, settings: Settings, now: datetime, reset: boo
             added += 1
     _load_sla(session, settings=settings, now=now)
     _load_disputes(session, settings=settings, now=now)
+    _load_obligations(session, settings=settings, now=now, today=today)
     return added
 
 
@@ -200,3 +203,33 @@ def _load_disputes(session: Session, *, settings: Settings, now: datetime) -> No
         disputes.create(session, contract=obs, summary="Service credits for the Lyon WAN outage",
                         amount_claimed=None, incident_numbers=[i.id for i in lyon], sla=claim, actor=OWNERS[0],
                         now=now)
+
+
+
+# reference, what, due offset in days from today, every, party, evidence required
+OBLIGATIONS = [
+    ("CTR-ATO-001", "Vendor's insurance certificate (civil liability)", -12, "1y", "vendor", True),
+    ("CTR-ATO-001", "Disaster recovery plan (PRA) test", 20, "6mo", "us", False),
+    ("CTR-CAP-001", "Quality assurance plan (PAQ) update", 5, None, "vendor", True),
+    ("CTR-SAP-001", "GDPR data processing agreement review", 45, "1y", "us", False),
+    ("CTR-OBS-001", "Quarterly steering committee", 9, "3mo", "us", False),
+    ("CTR-KYN-001", "Reversibility plan delivery", 150, None, "vendor", True),
+]
+
+
+def _load_obligations(session: Session, *, settings: Settings, now: datetime, today: date) -> None:
+    """One overdue, several recurring, some needing evidence — unless the demo already has obligations."""
+    from sqlalchemy import select
+
+    from storage import obligations
+
+    if session.scalar(select(Obligation.id).limit(1)) is not None:
+        return
+    for index, (ref, what, offset, every, party, evidence) in enumerate(OBLIGATIONS):
+        contract = contracts.get_by_reference(session, reference=ref)
+        if contract is None:
+            continue
+        obligations.create(session, contract=contract, what=what, due=today + timedelta(days=offset),
+                           every=parse_duration(every) if every else None, owner=OWNERS[index % len(OWNERS)],
+                           party=party, evidence_required=evidence, actor="demo", now=now,
+                           thresholds=settings.obligation_thresholds)

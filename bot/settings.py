@@ -13,6 +13,7 @@ from bot.business_clock import BusinessCalendar, BusinessHoursError, make_calend
 from bot.durations import Duration, DurationError, parse_duration
 
 DEFAULT_THRESHOLDS = [90, 60, 30, 14, 7, 1, 0]
+DEFAULT_OBLIGATION_THRESHOLDS = [30, 7, 0]
 
 
 def _env(name: str) -> AliasChoices:
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
     deadline_thresholds: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: list(DEFAULT_THRESHOLDS), validation_alias=_env("CONTRACTBOT_DEADLINE_THRESHOLDS")
     )
+    obligation_thresholds: Annotated[list[int], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_OBLIGATION_THRESHOLDS),
+        validation_alias=_env("CONTRACTBOT_OBLIGATION_THRESHOLDS"))
     business_hours: str = Field("Mon-Fri 09:00-18:00", validation_alias=_env("CONTRACTBOT_BUSINESS_HOURS"))
     holidays: str | None = Field(None, validation_alias=_env("CONTRACTBOT_HOLIDAYS"))
     language: str = Field("en", validation_alias=_env("CONTRACTBOT_LANGUAGE"))
@@ -52,7 +56,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("deadline_thresholds", mode="before")
+    @field_validator("deadline_thresholds", "obligation_thresholds", mode="before")
     @classmethod
     def _split_thresholds(cls, value: object) -> object:
         if isinstance(value, str):
@@ -60,7 +64,7 @@ class Settings(BaseSettings):
             return sorted({int(part) for part in parts}, reverse=True)
         return value
 
-    @field_validator("deadline_thresholds")
+    @field_validator("deadline_thresholds", "obligation_thresholds")
     @classmethod
     def _non_negative(cls, value: list[int]) -> list[int]:
         if not value or any(t < 0 for t in value):

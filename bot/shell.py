@@ -18,6 +18,7 @@ from storage.db import open_database
 BANNER = """contractbot shell — the bot's real handlers, with Slack replaced by this terminal.
 Try:  /contract status CTR-ORA-001   /contract oracle   /renewals next 30 days   /renewals en mars
       when does the Microsoft contract end?   quels contrats arrivent à échéance en mars ?
+      /obligation list   /obligation show OBL-1   jobs run obligations --dry-run
       jobs run deadlines [--at 2027-01-15T09:00] [--dry-run]      help      quit
 """
 USER, CHANNEL = "U0SHELLUSER", "C0SHELL"

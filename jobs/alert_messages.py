@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from bot.render.common import Message
 from bot.settings import Settings
-from jobs import deadlines, disputes, sla
+from jobs import deadlines, disputes, obligations, sla
 from storage import contracts
-from storage.models import Alert, Dispute, Incident
+from storage.models import Alert, Dispute, Incident, Obligation
 
 
 def render_alert(session: Session, alert: Alert, *, settings: Settings, now: datetime) -> Message | None:
@@ -26,4 +26,8 @@ def render_alert(session: Session, alert: Alert, *, settings: Settings, now: dat
     if alert.kind == disputes.KIND and alert.subject_id is not None:
         dispute = session.get(Dispute, alert.subject_id)
         return disputes.build_message(alert, dispute, settings=settings) if dispute else None
+    if alert.kind == obligations.KIND and alert.subject_id is not None:
+        obligation = session.get(Obligation, alert.subject_id)
+        return obligations.build_message(alert, obligation, lang=settings.language,
+                                         today=now.astimezone(settings.tz).date()) if obligation else None
     return None

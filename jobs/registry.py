@@ -14,7 +14,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from jobs import deadlines, disputes, sla, sla_report
+from jobs import deadlines, disputes, obligations, sla, sla_report
 from jobs.context import JobContext
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,12 @@ def run_disputes(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     return disputes.describe(report)
 
 
+def run_obligations(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
+    report = obligations.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
+                               metrics=ctx.metrics)
+    return obligations.describe(report, today=now.astimezone(ctx.settings.tz).date())
+
+
 JOBS: dict[str, JobSpec] = {
     "deadlines": JobSpec("deadlines", {"hour": "9", "minute": "0"}, "daily 09:00: notice deadline alerts",
                          run_deadlines),
@@ -60,6 +66,8 @@ JOBS: dict[str, JobSpec] = {
                           "1st of the month 08:00: last month's SLA compliance and credits", run_sla_report),
     "disputes": JobSpec("disputes", {"hour": "9", "minute": "0"},
                         "daily 09:00: DM reminder for disputes with no update for 14 days", run_disputes),
+    "obligations": JobSpec("obligations", {"hour": "9", "minute": "0"},
+                           "daily 09:00: obligation alerts and weekly overdue reminders", run_obligations),
 }
 
 

@@ -276,3 +276,65 @@ class DisputeIncident(Base):
 
     dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id"), primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True, index=True)
+
+
+# --- obligations ---------------------------------------------------------------------------------------
+
+
+class Obligation(Base):
+    """OBL-<id>: a dated duty of a contract, once or every `every` (counted from `due_anchor`, no drift).
+
+    `state` is stored (`open`, `fulfilled`, `waived`); pending / due soon / overdue are derived from today
+    (bot.obligations.status), so nothing goes stale. `next_alert_on` is the first day an alert not yet
+    handled becomes due (NULL once closed): the `obligations` sweep reads it through an index."""
+
+    __tablename__ = "obligations"
+    __table_args__ = (
+        Index("ix_obligations_next_alert_on", "next_alert_on"),
+        Index("ix_obligations_contract_state_due", "contract_id", "state", "due_on"),
+        Index("ix_obligations_state_due", "state", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    what: Mapped[str] = mapped_column(Text)
+    party: Mapped[str] = mapped_column(String(16), default="vendor")  # vendor | us: who must do it
+    owner: Mapped[str | None] = mapped_column(String(32))
+    evidence_required: Mapped[bool] = mapped_column(default=False)
+    every: Mapped[str | None] = mapped_column(String(16))  # canonical duration, NULL when it happens once
+    due_anchor: Mapped[date] = mapped_column(Date)
+    occurrence: Mapped[int] = mapped_column(Integer, default=0)  # due_on = due_anchor + occurrence × every
+    due_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open | fulfilled | waived
+    next_alert_on: Mapped[date | None] = mapped_column(Date)
+    snoozed_until: Mapped[datetime | None]
+    snoozed_by: Mapped[str | None] = mapped_column(String(32))
+    closed_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    contract: Mapped[Contract] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def number(self) -> str:
+        return f"OBL-{self.id}"
+
+
+class ObligationFulfilment(Base):
+    """Each time an obligation (or one occurrence of a recurring one) was done: when, by whom, the evidence."""
+
+    __tablename__ = "obligation_fulfilments"
+    __table_args__ = (Index("ix_obligation_fulfilments_done_at", "done_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    obligation_id: Mapped[int] = mapped_column(ForeignKey("obligations.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    done_at: Mapped[datetime]
+    done_on: Mapped[date] = mapped_column(Date)  # the day it was done, in the organisation's time zone
+    done_by: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -12,9 +12,12 @@ class ActionId(StrEnum):
     SHOW_INCIDENT = "incident_show"
     DISPUTE_UPDATE = "dispute_update"
     DISPUTE_SNOOZE = "dispute_snooze"
+    OBLIGATION_DONE = "obligation_done"
+    OBLIGATION_SNOOZE = "obligation_snooze"
 
 
 class CallbackId(StrEnum):
     ADD_CONTRACT = "contract_add_modal"
     RENEW_CONTRACT = "contract_renew_modal"
     DISPUTE_UPDATE = "dispute_update_modal"
+    OBLIGATION_DONE = "obligation_done_modal"

@@ -7,7 +7,7 @@ import re
 from slack_bolt import App
 
 from bot.render.ids import ActionId
-from handlers.actions import alert_buttons, dispute_buttons, show
+from handlers.actions import alert_buttons, dispute_buttons, obligation_buttons, show
 
 
 def register(app: App) -> None:
@@ -19,3 +19,5 @@ def register(app: App) -> None:
     app.action(ActionId.ALERT_GIVE_NOTICE)(alert_buttons.on_give_notice)
     app.action(ActionId.DISPUTE_UPDATE)(dispute_buttons.on_add_update)
     app.action(ActionId.DISPUTE_SNOOZE)(dispute_buttons.on_snooze)
+    app.action(ActionId.OBLIGATION_DONE)(obligation_buttons.on_done)
+    app.action(ActionId.OBLIGATION_SNOOZE)(obligation_buttons.on_snooze)

@@ -7,6 +7,7 @@ from bot.contract_input import ContractFields, read_contract_fields, read_date, 
 from bot.i18n import t
 from bot.render import contracts as render
 from bot.render import disputes as render_disputes
+from bot.render import obligations as render_obligations
 from bot.render import sla as render_sla
 from bot.render.common import help_message, notice
 from bot.render.modals import add_contract_modal
@@ -14,7 +15,7 @@ from handlers.commands.common import find_contract, no_extra_words, only_options
 from handlers.dispatch import Reply, command, require_manager
 from handlers.errors import UserError
 from handlers.runtime import Caller, Runtime
-from storage import audit, contracts, disputes
+from storage import audit, contracts, disputes, obligations
 from storage.csv_io import export_contracts
 from storage.sla_reports import card_summary as sla_card_summary
 
@@ -60,9 +61,11 @@ def status(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
             contract = found.contracts[0]
             summary = sla_card_summary(session, contract=contract, now=rt.now(), tz=rt.settings.tz)
             open_disputes = disputes.open_summary(session, contract_id=contract.id)
+            duties = obligations.card_summary(session, contract_id=contract.id, today=_today(rt))
             message = render.card(caller.lang, contract, today=_today(rt),
                                   extra=render_sla.card_fields(caller.lang, summary)
-                                  + render_disputes.card_fields(caller.lang, open_disputes, contract.currency))
+                                  + render_disputes.card_fields(caller.lang, open_disputes, contract.currency)
+                                  + render_obligations.card_fields(caller.lang, duties, today=_today(rt)))
         elif found.contracts:
             message = render.pick_list(caller.lang, query, found.contracts, found.total)
         else:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.render.ids import CallbackId
-from handlers.views import contract_forms, dispute_forms
+from handlers.views import contract_forms, dispute_forms, obligation_forms
 
 
 def register(app: App) -> None:
     app.view(CallbackId.ADD_CONTRACT)(contract_forms.on_add_submitted)
     app.view(CallbackId.RENEW_CONTRACT)(contract_forms.on_renew_submitted)
     app.view(CallbackId.DISPUTE_UPDATE)(dispute_forms.on_update_submitted)
+    app.view(CallbackId.OBLIGATION_DONE)(obligation_forms.on_done_submitted)
