@@ -14,7 +14,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from jobs import deadlines, sla, sla_report
+from jobs import deadlines, revisions, sla, sla_report
 from jobs.context import JobContext
 
 logger = logging.getLogger(__name__)
@@ -46,12 +46,20 @@ def run_sla_report(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     return sla_report.describe(report)
 
 
+def run_revisions(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
+    report = revisions.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
+                             metrics=ctx.metrics)
+    return revisions.describe(report)
+
+
 JOBS: dict[str, JobSpec] = {
     "deadlines": JobSpec("deadlines", {"hour": "9", "minute": "0"}, "daily 09:00: notice deadline alerts",
                          run_deadlines),
     "sla": JobSpec("sla", {"minute": "*"}, "every minute: SLA at risk (75 %) and breached (100 %)", run_sla),
     "sla-report": JobSpec("sla-report", {"day": "1", "hour": "8", "minute": "0"},
                           "1st of the month 08:00: last month's SLA compliance and credits", run_sla_report),
+    "revisions": JobSpec("revisions", {"hour": "9", "minute": "0"},
+                         "daily 09:00: price revisions 30 days ahead, with an Apply button", run_revisions),
 }
 
 

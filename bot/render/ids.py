@@ -10,6 +10,7 @@ class ActionId(StrEnum):
     ALERT_RENEWED = "alert_renewed"
     ALERT_GIVE_NOTICE = "alert_give_notice"
     SHOW_INCIDENT = "incident_show"
+    REVISION_APPLY = "revision_apply"
 
 
 class CallbackId(StrEnum):

@@ -7,7 +7,7 @@ import re
 from slack_bolt import App
 
 from bot.render.ids import ActionId
-from handlers.actions import alert_buttons, show
+from handlers.actions import alert_buttons, revision_apply, show
 
 
 def register(app: App) -> None:
@@ -17,3 +17,4 @@ def register(app: App) -> None:
     app.action(ActionId.ALERT_SNOOZE)(alert_buttons.on_snooze)
     app.action(ActionId.ALERT_RENEWED)(alert_buttons.on_renewed)
     app.action(ActionId.ALERT_GIVE_NOTICE)(alert_buttons.on_give_notice)
+    app.action(ActionId.REVISION_APPLY)(revision_apply.on_apply)

@@ -7,14 +7,17 @@ from bot.contract_input import ContractFields, InputError, read_contract_fields,
 from bot.dates import DateError, parse_date
 from bot.i18n import t
 from bot.render import contracts as render
+from bot.render import revisions as render_revisions
 from bot.render import sla as render_sla
 from bot.render.common import help_message, notice
 from bot.render.modals import add_contract_modal
+from handlers.commands import revision
 from handlers.commands.common import find_contract, no_extra_words, only_options, take_public
 from handlers.dispatch import Reply, command, require_manager
 from handlers.errors import UserError
 from handlers.runtime import Caller, Runtime
 from storage import audit, contracts
+from storage import revisions as revision_store
 from storage.csv_io import export_contracts
 from storage.sla_reports import card_summary as sla_card_summary
 
@@ -29,6 +32,8 @@ VERBS = {"status", "list", "add", "amend", "renew", "terminate", "history", "exp
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     parsed = grammar.parse(text, OPTIONS)
     verb = parsed.words[0].lower() if parsed.words else "help"
+    if verb in revision.VERBS:  # price revision: its own options and usage (handlers/commands/revision.py)
+        return revision.run(rt, caller, text)
     if verb in VERBS:
         parsed.pop_word()
     else:
@@ -60,7 +65,8 @@ def status(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
             contract = found.contracts[0]
             summary = sla_card_summary(session, contract=contract, now=rt.now(), tz=rt.settings.tz)
             message = render.card(caller.lang, contract, today=_today(rt),
-                                  extra=render_sla.card_fields(caller.lang, summary))
+                                  extra=render_sla.card_fields(caller.lang, summary) + render_revisions.card_fields(
+                                      caller.lang, revision_store.get_clause(session, contract_id=contract.id)))
         elif found.contracts:
             message = render.pick_list(caller.lang, query, found.contracts, found.total)
         else:
