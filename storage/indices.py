@@ -101,7 +101,7 @@ def corrections(session: Session, *, row_ids: Iterable[int]) -> dict[int, int]:
                                                              AuditEvent.action == "index_correct",
                                                              AuditEvent.entity_id.in_(ids))
             .group_by(AuditEvent.entity_id))
-    return dict(session.execute(stmt).tuples().all())
+    return {entity_id: count for entity_id, count in session.execute(stmt)}
 
 
 def get_points(session: Session, *, names: Iterable[str]) -> dict[str, dict[date, IndexPoint]]:
