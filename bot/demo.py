@@ -13,7 +13,7 @@ from bot.contract_input import ContractFields
 from bot.durations import parse_duration
 from bot.settings import Settings
 from storage import contracts
-from storage.models import Alert, Amendment, IndexValue, PriceRevision, RevisionClause, AuditEvent, Contract, Incident, SlackEvent, SlaPolicy, SlaTerm, Vendor
+from storage.models import Alert, Amendment, AuditEvent, Contract, Incident, SlackEvent, SlaPolicy, SlaTerm, Vendor
 
 OWNERS = ["U0DEMOANNE", "U0DEMOBRUNO", "U0DEMOCHLOE"]
 # reference, title, vendor, type, end offset in days from today, notice, renewal, term, value (EUR), status
@@ -128,7 +128,8 @@ def _load_sla(session: Session, *, settings: Settings, now: datetime) -> None:
 def load_demo(session: Session, *, settings: Settings, now: datetime, reset: bool = False) -> int:
     """Add the demo contracts that are not there yet; with reset, delete everything first."""
     if reset:
-        for model in (PriceRevision, RevisionClause, IndexValue, Alert, Amendment, AuditEvent, SlackEvent, Incident, SlaTerm, SlaPolicy, Contract, Vendor):
+        _reset_indexation(session)
+        for model in (Alert, Amendment, AuditEvent, SlackEvent, Incident, SlaTerm, SlaPolicy, Contract, Vendor):
             session.execute(delete(model))
     today = now.astimezone(settings.tz).date()
     defaults = contracts.Defaults(currency=settings.currency, lead=settings.default_lead)
@@ -145,6 +146,13 @@ def load_demo(session: Session, *, settings: Settings, now: datetime, reset: boo
 # Two indexed contracts (issue 9): the TMA on the Syntec index from its base (fixed part 15 %), and the
 # service desk chained (revised once already, so its next revision starts from the revised price).
 INDEXED = [("CTR-CAP-001", "base", "0.15", 20, False), ("CTR-SOP-001", "chained", "0.30", 25, True)]
+
+
+def _reset_indexation(session: Session) -> None:
+    from storage.models import IndexValue, PriceRevision, RevisionClause
+
+    for model in (PriceRevision, RevisionClause, IndexValue):
+        session.execute(delete(model))
 
 
 def _load_indexation(session: Session, *, today: date, now: datetime) -> None:

@@ -4,7 +4,7 @@ revisions recorded as amendments, and the queries the digest and report read."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -19,9 +19,8 @@ from bot.revision_input import read_clause
 from storage import audit, contracts, indices, revisions
 from storage.models import Amendment, IndexValue
 
-NOW = datetime(2024, 12, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 12, 1, 9, 0, tzinfo=UTC)
 TODAY = date(2024, 12, 1)
-UTC = timezone.utc
 
 
 def _contract(session: Session, ref: str, value: str = "1767.00", start: date | None = date(2024, 1, 1)):

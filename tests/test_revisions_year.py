@@ -12,14 +12,14 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
 from bot.contract_input import ContractFields
-from bot.durations import Duration, parse_duration
+from bot.durations import Duration
 from bot.revision_input import read_clause
 from bot.settings import Settings
 from jobs.revisions import sweep
@@ -29,7 +29,6 @@ from tests.support.fake_slack import FakeSlack
 from tests.support.reference import ref_add_months
 
 PARIS = ZoneInfo("Europe/Paris")
-UTC = timezone.utc
 START = date(2027, 1, 4)
 DAYS = 365
 SEED = 20270105

@@ -131,7 +131,7 @@ def clause_message(lang: str, contract: Any, clause: Any, *, set_by: str | None 
 
 
 def computation_lines(lang: str, comp: Any) -> list[str]:
-    clause, contract, currency = comp.clause, comp.contract, comp.contract.currency
+    clause, currency = comp.clause, comp.contract.currency
     index = clause.index_name
     lines = [t(lang, "rev_p0", value=fmt_money(lang, comp.p0, currency), base=month_text(clause.base_month))]
     if comp.s0 is not None:

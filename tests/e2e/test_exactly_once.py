@@ -147,6 +147,7 @@ SPEC_SCHEDULES = {
     "disputes": {"hour": 9, "minute": 0},
     "digest": {"weekday": 0, "hour": 9, "minute": 0},
     "sla-report": {"day": 1, "hour": 8, "minute": 0},
+    "revisions": {"hour": 9, "minute": 0},
 }
 
 

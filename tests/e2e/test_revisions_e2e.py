@@ -8,7 +8,6 @@ import itertools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-
 from pathlib import Path
 from typing import Any
 
