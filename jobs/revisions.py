@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.render import revisions as render
+from bot.revision import IndexPoint
 from bot.settings import Settings
 from jobs.posting import Outcome, post_claimed, warn_unroutable, worker_name
 from storage import alerts, contracts, indices, revisions
@@ -70,11 +71,13 @@ def _summary(comp: revisions.Computation) -> str:
     return f"{comp.current} → {comp.outcome.new_value}"
 
 
-def plan(session: Session, *, settings: Settings, today: date, now: datetime, report: SweepReport) -> None:
+def plan(session: Session, *, settings: Settings, today: date, now: datetime, report: SweepReport
+         ) -> dict[str, dict[date, IndexPoint]]:
+    """Fill `report.planned`; return the index values read (the posting loop reuses them)."""
     horizon = date.fromordinal(today.toordinal() + LEAD_DAYS)
     pending = _unhandled(session, horizon=horizon, now=now)
     if not pending:
-        return
+        return {}
     clauses = {c.contract_id: c for c in session.scalars(
         select(RevisionClause).where(RevisionClause.contract_id.in_([cid for cid, _ in pending])))}
     points = indices.get_points(session, names={c.index_name for c in clauses.values()})
@@ -89,6 +92,7 @@ def plan(session: Session, *, settings: Settings, today: date, now: datetime, re
         except Exception:  # one bad row never stops the job
             logger.exception("revision alert for contract %s could not be prepared", contract_id)
             report.failed.append(str(contract_id))
+    return points
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
@@ -96,7 +100,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     today = now.astimezone(settings.tz).date()
     report = SweepReport()
     with factory.begin() as session:
-        plan(session, settings=settings, today=today, now=now, report=report)
+        points = plan(session, settings=settings, today=today, now=now, report=report)
     if dry_run:
         return report
     worker = worker_name()
@@ -115,7 +119,8 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
                 contract = contracts.get_by_id(session, contract_id=item.contract_id)
                 clause = revisions.get_clause(session, contract_id=item.contract_id)
                 assert contract is not None and clause is not None
-                comp = revisions.compute(session, contract=contract, clause=clause, at=item.effective_on)
+                comp = revisions.compute_with(contract, clause, points.get(clause.index_name, {}),
+                                              at=item.effective_on)
                 message = render.alert(lang, comp, alert_id=alert.id, today=today)
         except Exception:
             logger.exception("revision alert for %s not claimed", item.reference)
