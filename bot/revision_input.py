@@ -27,7 +27,8 @@ CLAUSE_OPTIONS = frozenset({"index", "base", "fixed", "every", "first", "mode", 
 
 
 def _shown(text: str) -> str:
-    return (text or "")[:40]
+    """What the person typed, bounded and escaped for mrkdwn (no mention or link can be injected)."""
+    return (text or "")[:40].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def read_index_name(text: str | None) -> str:

@@ -6,7 +6,7 @@ cap and rounding, over random clauses and random index series."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -184,3 +184,63 @@ def test_lag_names_a_fixed_month() -> None:
     points = _points(("2024-09", "314.5", None))
     assert pick_s(points, at=date(2025, 1, 1), lag=4) == points[date(2024, 9, 1)]
     assert pick_s(points, at=date(2025, 1, 1), lag=3) == Missing(date(2024, 10, 1))
+
+
+# ---- a whole revision with lag: S picked from a random index series, then the formula ------------------
+
+
+def ref_last_day(month: date) -> date:
+    return ref_add_months(month, 1) - timedelta(days=1)
+
+
+def ref_pick(series: dict[date, tuple[Decimal, date | None]], at: date, lag: int) -> date | None:
+    """The month S is read from, or None when the value it needs is missing."""
+    this_month = at.replace(day=1)
+    if lag:
+        month = ref_add_months(this_month, -lag)
+        return month if month in series else None
+    # by convention month M is out on the last day of M+1: so at the end of a month, last month's is out
+    expected = ref_add_months(this_month, -1 if at == ref_last_day(this_month) else -2)
+    out = [m for m, (_, published) in series.items()
+           if (published if published is not None else ref_last_day(ref_add_months(m, 1))) <= at]
+    best = max(out) if out else None
+    if best is not None and (best >= expected or expected in series):
+        return best
+    return None
+
+
+@st.composite
+def index_series(draw: st.DrawFn) -> dict[date, tuple[Decimal, date | None]]:
+    start = draw(st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 1, 1))).replace(day=1)
+    out = {}
+    for i in range(draw(st.integers(min_value=1, max_value=30))):
+        if draw(st.integers(min_value=0, max_value=9)) == 0:
+            continue  # a gap in the series
+        month = ref_add_months(start, i)
+        published = None
+        if draw(st.booleans()):
+            published = month + timedelta(days=draw(st.integers(min_value=20, max_value=80)))
+        out[month] = (draw(index_value), published)
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(series=index_series(), offset=st.integers(min_value=0, max_value=1100), lag=st.integers(0, 6),
+       p0=money, s0=index_value, fixed=fixed_part, min_pct=pct, cap_pct=pct, step=step)
+def test_s_with_lag_and_the_revision_match_the_reference(series, offset, lag, p0, s0, fixed, min_pct, cap_pct,
+                                                         step) -> None:
+    first = min(series) if series else date(2020, 1, 1)
+    at = first + timedelta(days=offset)
+    points = {m: IndexPoint(m, v, p) for m, (v, p) in series.items()}
+    picked = pick_s(points, at=at, lag=lag)
+    month = ref_pick(series, at, lag)
+    if month is None:
+        assert isinstance(picked, Missing)
+        return
+    assert isinstance(picked, IndexPoint) and picked.month == month
+    out = revise(p_ref=p0, s_ref=s0, s=picked.value, current=p0,
+                 terms=Terms(fixed=fixed, min_pct=min_pct, cap_pct=cap_pct, round_to=step))
+    expected, _ = ref_revision(F(p0), F(s0), F(series[month][0]), F(p0), F(fixed),
+                               F(min_pct) if min_pct is not None else None,
+                               F(cap_pct) if cap_pct is not None else None, F(step))
+    assert F(out.new_value) == expected

@@ -90,6 +90,9 @@ def test_index_values_set_list_correct_and_refuse(stack: Stack) -> None:
                         (f"set {idx} 2024-10 -3", ["-3"]), (f"set {idx} 2024-10", ["/index set"])):
         refused(slash(stack, "/index", text), *words)
     refused(slash(stack, "/index", f"set {idx} 2024-10 300", user=STRANGER))
+    injected = slash(stack, "/index", "set <!channel> 2024-10 300")
+    refused(injected, "&lt;!channel&gt;")
+    assert "<!channel>" not in str(injected)
     listing = slash(stack, "/index", idx)
     assert "2024-09" in section_texts(listing) and "314.6" in listing["text"] and "corrected 1×" in listing["text"]
     assert "2024-10" not in listing["text"]  # the refused writes changed nothing
