@@ -86,7 +86,7 @@ MESSAGES: dict[str, str] = {
     "rev_apply_hint": "`/contract revise {ref} apply` records it as an amendment (managers).",
     "rev_applied": "Revision of *{ref}* {title} applied by {user}: {before} → *{after}* from {date}.",
     "rev_applied_same": "Revision of *{ref}* {title} on {date} recorded by {user}: the annual value stays {after}.",
-    "rev_alert_intro": "{owner} Price revision of *{ref}* {title} on *{date}* ({left}).",
+    "rev_alert_intro": "{owner}Price revision of *{ref}* {title} on *{date}* ({left}).",
     "rev_alert_settled": "Applied by {user}: {before} → {after}.",
     "btn_rev_apply": "Apply",
     "action_indexation": "price revision clause",

@@ -88,7 +88,7 @@ MESSAGES: dict[str, str] = {
     "rev_apply_hint": "`/contract revise {ref} apply` l'enregistre comme avenant (gestionnaires).",
     "rev_applied": "Révision de *{ref}* {title} appliquée par {user} : {before} → *{after}* à compter du {date}.",
     "rev_applied_same": "Révision de *{ref}* {title} au {date} enregistrée par {user} : le montant annuel reste {after}.",
-    "rev_alert_intro": "{owner} Révision de prix de *{ref}* {title} le *{date}* ({left}).",
+    "rev_alert_intro": "{owner}Révision de prix de *{ref}* {title} le *{date}* ({left}).",
     "rev_alert_settled": "Appliquée par {user} : {before} → {after}.",
     "btn_rev_apply": "Appliquer",
     "action_indexation": "clause de révision de prix",

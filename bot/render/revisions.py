@@ -187,7 +187,8 @@ def applied(lang: str, contract: Any, row: Any, user: str) -> Message:
 
 def alert(lang: str, comp: Any, *, alert_id: int, today: date, settled: str | None = None) -> Message:
     contract = comp.contract
-    intro = t(lang, "rev_alert_intro", owner=who(contract.owner), ref=contract.reference,
+    owner = f"{who(contract.owner)} " if contract.owner else ""
+    intro = t(lang, "rev_alert_intro", owner=owner, ref=contract.reference,
               title=mrkdwn_escape(contract.title), date=fmt_date(lang, comp.effective_on),
               left=fmt_days(lang, days_left(comp.effective_on, today)))
     lines = computation_lines(lang, comp)
