@@ -1,10 +1,11 @@
 """Run every benchmark and print a summary table (`make bench`).
 
-    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep|sla|obligations]
+    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep|sla|obligations|revisions]
 
 Seeds bench/out/contracts-N.db if it is missing (bench/seed.py), then runs bench/bench_http.py,
-bench/bench_sweep.py, bench/bench_sla.py (SLA sweep and /sla) and bench/bench_obligations.py (the
-obligations sweep over 2 obligations per contract), each in its own process with the repo root on PYTHONPATH. Everything they
+bench/bench_sweep.py, bench/bench_sla.py (SLA sweep and /sla), bench/bench_obligations.py (the
+obligations sweep over 2 obligations per contract) and bench/bench_revisions.py, each in its own
+process with the repo root on PYTHONPATH. Everything they
 write (databases, server logs, JSON results) is under bench/out/, which git ignores. Figures only:
 nothing here fails on a slow result; the targets are printed beside the figures.
 """
@@ -64,6 +65,7 @@ def summary(n: int) -> None:
                          "OK" if total < 200 * 1024 else "MISSED"])
     rows += sla_rows(sla)
     rows += obligation_rows(read_result(f"obligations-{n}"))
+    rows += revisions_rows(read_result(f"revisions-{n}"))
     if rows:
         print(f"\n=== summary, {n:,} contracts ===")
         print(table(rows, ["figure", "value", "target", ""]))
@@ -122,11 +124,24 @@ def obligation_rows(result: dict | None) -> list[list[str]]:
     return rows
 
 
+def revisions_rows(result: dict | None) -> list[list[str]]:
+    """bench_revisions.py's figures: the daily `revisions` sweep over N indexed contracts."""
+    if not result:
+        return []
+    rows = [[f"revisions sweep: {r['label']}", f"{secs(r['seconds'])} (CPU {secs(r['cpu_s'])}), {r['posted']:,} posted",
+             "", ""] for r in result["runs"] if r["label"] == "first real run"]
+    rows.append(["revisions sweep steady state, median of 3", secs(result["steady_median_s"]), "< 2 s",
+                 "OK" if result["steady_median_s"] < 2 else "MISSED"])
+    rows.append(["revisions sweep peak RSS (ru_maxrss)", mb(result["peak_kib"]), "< 200 MB",
+                 "OK" if result["peak_kib"] < 200 * 1024 else "MISSED"])
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="seed if needed, then run every benchmark")
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="portfolio size (default 100,000)")
     parser.add_argument("--m", type=int, default=300, help="HTTP requests per command, mode and app")
-    parser.add_argument("--only", choices=["http", "sweep", "sla", "obligations"], default=None)
+    parser.add_argument("--only", choices=["http", "sweep", "sla", "obligations", "revisions"], default=None)
     args = parser.parse_args(argv)
     started = time.perf_counter()
     status = 0
@@ -140,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= run("bench_sla.py", "--n", str(args.n))
     if args.only in (None, "obligations"):
         status |= run("bench_obligations.py", "--n", str(args.n))
+    if args.only in (None, "revisions"):
+        status |= run("bench_revisions.py", "--n", str(args.n))
     summary(args.n)
     print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
     return status

@@ -98,6 +98,10 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    if args.what == "index":
+        from bot.index_import import import_index
+
+        return import_index(settings, args)
     from storage import contracts
     from storage.csv_io import ImportRejected, import_contracts, import_sla
 

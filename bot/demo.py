@@ -142,6 +142,7 @@ def _load_sla(session: Session, *, settings: Settings, now: datetime) -> None:
 def load_demo(session: Session, *, settings: Settings, now: datetime, reset: bool = False) -> int:
     """Add the demo contracts that are not there yet; with reset, delete everything first."""
     if reset:
+        _reset_indexation(session)
         for model in (Alert, Amendment, AuditEvent, SlackEvent, DisputeIncident, Dispute, Incident, SlaTerm, SlaPolicy,
                       ObligationFulfilment, Obligation, Contract, Vendor):
             session.execute(delete(model))
@@ -155,6 +156,7 @@ def load_demo(session: Session, *, settings: Settings, now: datetime, reset: boo
     _load_sla(session, settings=settings, now=now)
     _load_disputes(session, settings=settings, now=now)
     _load_obligations(session, settings=settings, now=now, today=today)
+    _load_indexation(session, today=today, now=now)
     return added
 
 
@@ -233,3 +235,43 @@ def _load_obligations(session: Session, *, settings: Settings, now: datetime, to
                            every=parse_duration(every) if every else None, owner=OWNERS[index % len(OWNERS)],
                            party=party, evidence_required=evidence, actor="demo", now=now,
                            thresholds=settings.obligation_thresholds)
+
+
+# Two indexed contracts (issue 9): the TMA on the Syntec index from its base (fixed part 15 %), and the
+# service desk chained (revised once already, so its next revision starts from the revised price).
+INDEXED = [("CTR-CAP-001", "base", "0.15", 20, False), ("CTR-SOP-001", "chained", "0.30", 25, True)]
+
+
+def _reset_indexation(session: Session) -> None:
+    from storage.models import IndexValue, PriceRevision, RevisionClause
+
+    for model in (PriceRevision, RevisionClause, IndexValue):
+        session.execute(delete(model))
+
+
+def _load_indexation(session: Session, *, today: date, now: datetime) -> None:
+    from bot.durations import add_months
+    from bot.revision_input import ClauseInput
+    from storage import indices, revisions
+
+    first_month = add_months(today.replace(day=1), -24)
+    for i in range(24):  # realistic Syntec values, around 280-300, published about a month later
+        month = add_months(first_month, i)
+        value = Decimal("280.0") + Decimal("0.8") * i + Decimal("0.1") * (i % 3)
+        published = today - timedelta(days=1) if i == 23 else None
+        if indices.get(session, name="syntec", month=month) is None:
+            indices.set_value(session, name="syntec", month=month, value=value, published_on=published,
+                              actor="demo", now=now)
+    for ref, mode, fixed, days_ahead, revised_once in INDEXED:
+        contract = contracts.get_by_reference(session, reference=ref)
+        if contract is None or revisions.get_clause(session, contract_id=contract.id) is not None:
+            continue
+        next_on = today + timedelta(days=days_ahead)
+        first = add_months(next_on, -12) if revised_once else next_on
+        given = ClauseInput(index="syntec", base=first_month, fixed=Decimal(fixed), mode=mode, first=first,
+                            given={"index", "base", "fixed", "mode", "first"})
+        clause, _ = revisions.set_clause(session, contract=contract, given=given, actor="demo", now=now,
+                                         today=add_months(next_on, -12) if revised_once else today)
+        if revised_once:
+            comp = revisions.compute(session, contract=contract, clause=clause, at=first)
+            revisions.apply(session, comp=comp, actor="demo", now=now)

@@ -14,7 +14,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from jobs import deadlines, disputes, obligations, sla, sla_report
+from jobs import deadlines, disputes, obligations, revisions, sla, sla_report
 from jobs.context import JobContext
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,12 @@ def run_obligations(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     return obligations.describe(report, today=now.astimezone(ctx.settings.tz).date())
 
 
+def run_revisions(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
+    report = revisions.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
+                             metrics=ctx.metrics)
+    return revisions.describe(report)
+
+
 JOBS: dict[str, JobSpec] = {
     "deadlines": JobSpec("deadlines", {"hour": "9", "minute": "0"}, "daily 09:00: notice deadline alerts",
                          run_deadlines),
@@ -68,6 +74,8 @@ JOBS: dict[str, JobSpec] = {
                         "daily 09:00: DM reminder for disputes with no update for 14 days", run_disputes),
     "obligations": JobSpec("obligations", {"hour": "9", "minute": "0"},
                            "daily 09:00: obligation alerts and weekly overdue reminders", run_obligations),
+    "revisions": JobSpec("revisions", {"hour": "9", "minute": "0"},
+                         "daily 09:00: price revisions 30 days ahead, with an Apply button", run_revisions),
 }
 
 

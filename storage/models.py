@@ -338,3 +338,67 @@ class ObligationFulfilment(Base):
     done_by: Mapped[str] = mapped_column(String(64))
     evidence: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+# --- indexation ---------------------------------------------------------------------------------------
+
+
+class IndexValue(Base):
+    """One month of a price index (Syntec, …): exact decimal, one value a month, its publication date if known."""
+
+    __tablename__ = "index_values"
+    __table_args__ = (UniqueConstraint("index_name", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    index_name: Mapped[str] = mapped_column(String(32))  # lower-cased
+    month: Mapped[date] = mapped_column(Date)  # first day of the month
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    published_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class RevisionClause(Base):
+    """A contract's price revision clause, and where its revisions stand (the next date is indexed: the
+    `revisions` sweep reads what is due with one range query)."""
+
+    __tablename__ = "revision_clauses"
+    __table_args__ = (Index("ix_revision_clauses_next", "next_revision_on"),)
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    index_name: Mapped[str] = mapped_column(String(32))
+    base_month: Mapped[date] = mapped_column(Date)
+    base_value: Mapped[Decimal] = mapped_column(Numeric(14, 2))  # P0: the annual value at the base
+    fixed: Mapped[Decimal] = mapped_column(Numeric(7, 4))
+    every: Mapped[str] = mapped_column(String(16))  # canonical duration, whole months
+    first_on: Mapped[date] = mapped_column(Date)
+    mode: Mapped[str] = mapped_column(String(8))  # base | chained
+    lag: Mapped[int] = mapped_column(Integer, default=0)
+    min_pct: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
+    cap_pct: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
+    round_to: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    next_k: Mapped[int] = mapped_column(Integer, default=0)  # the next revision is first + next_k × every
+    next_revision_on: Mapped[date] = mapped_column(Date)
+    last_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))  # the last revised price (chained)
+    last_index_month: Mapped[date | None] = mapped_column(Date)
+    last_index_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    updated_at: Mapped[datetime]
+
+    contract: Mapped[Contract] = relationship(lazy="joined")
+
+
+class PriceRevision(Base):
+    """A revision applied: the amendment it was recorded as, its numbers and its effect on the annual value."""
+
+    __tablename__ = "price_revisions"
+    __table_args__ = (Index("ix_price_revisions_effective", "effective_on"),
+                      UniqueConstraint("contract_id", "effective_on"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    amendment_id: Mapped[int | None] = mapped_column(ForeignKey("amendments.id"))
+    effective_on: Mapped[date] = mapped_column(Date)
+    applied_at: Mapped[datetime]
+    applied_by: Mapped[str] = mapped_column(String(64))
+    before_value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    after_value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    detail: Mapped[dict[str, Any]]  # P_ref, S_ref, S (month, value), fixed, mode, min/cap/round outcome

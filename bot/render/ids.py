@@ -14,6 +14,7 @@ class ActionId(StrEnum):
     DISPUTE_SNOOZE = "dispute_snooze"
     OBLIGATION_DONE = "obligation_done"
     OBLIGATION_SNOOZE = "obligation_snooze"
+    REVISION_APPLY = "revision_apply"
 
 
 class CallbackId(StrEnum):

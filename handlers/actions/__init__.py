@@ -7,7 +7,7 @@ import re
 from slack_bolt import App
 
 from bot.render.ids import ActionId
-from handlers.actions import alert_buttons, dispute_buttons, obligation_buttons, show
+from handlers.actions import alert_buttons, dispute_buttons, obligation_buttons, revision_apply, show
 
 
 def register(app: App) -> None:
@@ -21,3 +21,4 @@ def register(app: App) -> None:
     app.action(ActionId.DISPUTE_SNOOZE)(dispute_buttons.on_snooze)
     app.action(ActionId.OBLIGATION_DONE)(obligation_buttons.on_done)
     app.action(ActionId.OBLIGATION_SNOOZE)(obligation_buttons.on_snooze)
+    app.action(ActionId.REVISION_APPLY)(revision_apply.on_apply)

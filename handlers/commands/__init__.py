@@ -7,12 +7,20 @@ from slack_sdk import WebClient
 
 from bot.i18n import t
 from bot.render.common import notice
-from handlers.commands import contract, dispute, incident, obligation, renewals, sla  # noqa: F401  (registers the verbs)
+from handlers.commands import (  # noqa: F401  (registers the verbs)
+    contract,
+    dispute,
+    incident,
+    index,
+    obligation,
+    renewals,
+    sla,
+)
 from handlers.deliver import caller_from, deliver
 from handlers.dispatch import Reply, run_command
 from handlers.runtime import Runtime
 
-SLASH_COMMANDS = (contract.NAME, renewals.NAME, incident.NAME, sla.NAME, dispute.NAME, obligation.NAME)
+SLASH_COMMANDS = (contract.NAME, renewals.NAME, incident.NAME, sla.NAME, dispute.NAME, obligation.NAME, index.NAME)
 
 
 def on_slash_command(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext,

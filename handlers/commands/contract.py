@@ -8,14 +8,17 @@ from bot.i18n import t
 from bot.render import contracts as render
 from bot.render import disputes as render_disputes
 from bot.render import obligations as render_obligations
+from bot.render import revisions as render_revisions
 from bot.render import sla as render_sla
 from bot.render.common import help_message, notice
 from bot.render.modals import add_contract_modal
+from handlers.commands import revision
 from handlers.commands.common import find_contract, no_extra_words, only_options, take_public
 from handlers.dispatch import Reply, command, require_manager
 from handlers.errors import UserError
 from handlers.runtime import Caller, Runtime
 from storage import audit, contracts, disputes, obligations
+from storage import revisions as revision_store
 from storage.csv_io import export_contracts
 from storage.sla_reports import card_summary as sla_card_summary
 
@@ -30,6 +33,8 @@ VERBS = {"status", "list", "add", "amend", "renew", "terminate", "history", "exp
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     parsed = grammar.parse(text, OPTIONS)
     verb = parsed.words[0].lower() if parsed.words else "help"
+    if verb in revision.VERBS:  # price revision: its own options and usage (handlers/commands/revision.py)
+        return revision.run(rt, caller, text)
     if verb in VERBS:
         parsed.pop_word()
     else:
@@ -65,7 +70,9 @@ def status(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
             message = render.card(caller.lang, contract, today=_today(rt),
                                   extra=render_sla.card_fields(caller.lang, summary)
                                   + render_disputes.card_fields(caller.lang, open_disputes, contract.currency)
-                                  + render_obligations.card_fields(caller.lang, duties, today=_today(rt)))
+                                  + render_obligations.card_fields(caller.lang, duties, today=_today(rt))
+                                  + render_revisions.card_fields(
+                                      caller.lang, revision_store.get_clause(session, contract_id=contract.id)))
         elif found.contracts:
             message = render.pick_list(caller.lang, query, found.contracts, found.total)
         else:

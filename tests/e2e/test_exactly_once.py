@@ -148,6 +148,7 @@ SPEC_SCHEDULES = {
     "digest": {"weekday": 0, "hour": 9, "minute": 0},
     "sla-report": {"day": 1, "hour": 8, "minute": 0},
     "obligations": {"hour": 9, "minute": 0},
+    "revisions": {"hour": 9, "minute": 0},
 }
 
 
