@@ -27,8 +27,8 @@ CLAUSE_OPTIONS = frozenset({"index", "base", "fixed", "every", "first", "mode", 
 
 
 def _shown(text: str) -> str:
-    """What the person typed, bounded and escaped for mrkdwn (no mention or link can be injected)."""
-    return (text or "")[:40].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """What the person typed, bounded (presentation escapes it when shown: handlers.errors.explain)."""
+    return (text or "")[:40]
 
 
 def read_index_name(text: str | None) -> str:
