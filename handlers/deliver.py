@@ -46,3 +46,17 @@ def deliver(reply: Reply, *, caller: Caller, client: WebClient, respond: Respond
             client.chat_postMessage(channel=channel, **message.to_dict())
     except SlackApiError as exc:
         logger.error("could not deliver a reply to %s: %s", caller.user_id, exc.response.get("error"))
+    if reply.image is not None:
+        upload_image(reply.image, channel=caller.channel_id or caller.user_id, client=client)
+
+
+def upload_image(image: tuple[str, bytes, str], *, channel: str, client: WebClient) -> bool:
+    """Upload a PNG after the text (files_upload_v2); a failed upload is logged, the text is already out."""
+    name, content, title = image
+    try:
+        client.files_upload_v2(channel=channel, filename=name, content=content, title=title)
+        return True
+    except Exception as exc:  # SlackApiError, or the upload URL not answering
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+        logger.warning("could not upload %s to %s: %s", name, channel, error)
+        return False

@@ -32,6 +32,7 @@ class Reply:
     file: tuple[str, str] | None = None  # (file name, text) sent to the person
     posts: list[tuple[str, Message]] = field(default_factory=list)  # also posted in these channels
     is_error: bool = False
+    image: tuple[str, bytes, str] | None = None  # (file name, PNG bytes, title) uploaded where it was asked, after
 
 
 CommandFn = Callable[[Runtime, Caller, str], Reply]
