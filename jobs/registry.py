@@ -14,7 +14,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from jobs import deadlines, sla, sla_report
+from jobs import deadlines, digest, sla, sla_report
 from jobs.context import JobContext
 
 logger = logging.getLogger(__name__)
@@ -46,12 +46,20 @@ def run_sla_report(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     return sla_report.describe(report)
 
 
+def run_digest(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
+    report = digest.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
+                          metrics=ctx.metrics)
+    return digest.describe(report)
+
+
 JOBS: dict[str, JobSpec] = {
     "deadlines": JobSpec("deadlines", {"hour": "9", "minute": "0"}, "daily 09:00: notice deadline alerts",
                          run_deadlines),
     "sla": JobSpec("sla", {"minute": "*"}, "every minute: SLA at risk (75 %) and breached (100 %)", run_sla),
     "sla-report": JobSpec("sla-report", {"day": "1", "hour": "8", "minute": "0"},
                           "1st of the month 08:00: last month's SLA compliance and credits", run_sla_report),
+    "digest": JobSpec("digest", {"day_of_week": "mon", "hour": "9", "minute": "0"},
+                      "Monday 09:00: the weekly digest to the alert channel, once per ISO week", run_digest),
 }
 
 

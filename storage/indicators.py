@@ -93,14 +93,19 @@ def _disputes(session: Session, figures: Indicators, period: Period) -> None:
     still_open = Dispute.status.not_in(DISPUTE_DONE)
     figures.disputes_opened, figures.disputes_closed, figures.disputes_open = session.execute(
         select(_count(opened), _count(closed), _count(still_open))).one()
-    figures.at_stake = _money(session.execute(
-        select(Dispute.currency, func.sum(Dispute.amount_claimed)).where(still_open).group_by(Dispute.currency)))
+    figures.at_stake = at_stake(session)
     recovered = func.coalesce(Dispute.amount_recovered, 0)
     rows = session.execute(select(Dispute.currency, func.sum(recovered),
                                   func.sum(func.coalesce(Dispute.amount_claimed, 0) - recovered))
                            .where(closed).group_by(Dispute.currency)).all()
     figures.recovered = _money((c, r) for c, r, _ in rows)
     figures.written_off = _money((c, max(Decimal(str(w or 0)), Decimal(0))) for c, _, w in rows)
+
+
+def at_stake(session: Session) -> Money:
+    """Amount claimed in the disputes not settled or closed, per currency."""
+    return _money(session.execute(select(Dispute.currency, func.sum(Dispute.amount_claimed))
+                                  .where(Dispute.status.not_in(DISPUTE_DONE)).group_by(Dispute.currency)))
 
 
 def _breached_condition(now: datetime) -> Any:

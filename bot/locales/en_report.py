@@ -51,6 +51,7 @@ MESSAGES: dict[str, str] = {
     "dg_dispute_line": "DSP-{id} *{ref}* {summary} — {status} · {days} days old · {amount}",
     "dg_more": "… and {n} more: `{command}`",
     "dg_indicators": "*Indicators, last 12 months* (see `/contract report`)",
+    "dg_trend": "*Committed annual spend* ({currency}): {now} this month ({before} a year earlier); {later} in 12 months if nothing changes",
     # App Home
     "home_title": "Your contracts",
     "home_decisions": "*Your decisions due in the next 30 days* ({n})",

@@ -55,6 +55,7 @@ MESSAGES: dict[str, str] = {
     "dg_dispute_line": "DSP-{id} *{ref}* {summary} — {status} · ouvert depuis {days} jours · {amount}",
     "dg_more": "… et {n} de plus : `{command}`",
     "dg_indicators": "*Indicateurs, 12 derniers mois* (voir `/contract report`)",
+    "dg_trend": "*Dépense annuelle engagée* ({currency}) : {now} ce mois-ci ({before} un an plus tôt) ; {later} dans 12 mois si rien ne change",
     # App Home
     "home_title": "Vos contrats",
     "home_decisions": "*Vos décisions à prendre dans les 30 prochains jours* ({n})",
