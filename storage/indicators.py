@@ -18,12 +18,14 @@ from sqlalchemy import Text, and_, case, cast, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.dates import Period, month_period
+from bot.sla import PriorityLine, credit_statement
 from bot.trajectory import Span, Step, Trajectory, ValueChange, add_months, correction, trajectory
 from storage.incidents import RESOLVED
-from storage.models import Amendment, AuditEvent, Contract, Dispute, Incident, SlaPolicy, Vendor
+from storage.models import Amendment, AuditEvent, Contract, Dispute, Incident, SlaPolicy, SlaTerm, Vendor
 from storage.sla_reports import compliance
 
 IN_FORCE = ("active", "negotiating", "notice_given")
+NOT_IN_FORCE = ("draft", "expired", "terminated")  # the other statuses (bot.deadlines.Status)
 DISPUTE_DONE = ("settled", "closed")
 TOP_VENDORS = 5
 Money = dict[str, Decimal]
@@ -67,11 +69,7 @@ def portfolio(session: Session, *, period: Period, now: datetime, tz: ZoneInfo,
               with_credits: bool = True) -> Indicators:
     today = now.astimezone(tz).date()
     figures = Indicators(period)
-    in_force = Contract.status.in_(IN_FORCE)
-    figures.contracts_in_force, figures.vendors_in_force = session.execute(
-        select(func.count(), func.count(func.distinct(Contract.vendor_id))).where(in_force)).one()
-    figures.spend_in_force = _money(session.execute(
-        select(Contract.currency, func.sum(Contract.annual_value)).where(in_force).group_by(Contract.currency)))
+    _under_management(session, figures)
     figures.amendments = session.scalar(select(func.count()).select_from(Amendment).where(
         Amendment.recorded_at >= period.start, Amendment.recorded_at < period.end)) or 0
     _disputes(session, figures, period)
@@ -83,8 +81,30 @@ def portfolio(session: Session, *, period: Period, now: datetime, tz: ZoneInfo,
         .where(Dispute.from_sla.is_(True), Dispute.opened_at >= period.start, Dispute.opened_at < period.end)
         .group_by(Dispute.currency)))
     figures.trajectory = trajectory(trajectory_steps(session, tz=tz), today=today)
-    figures.top_vendors = top_vendors(session)
     return figures
+
+
+def _in_force() -> Any:
+    """Active, negotiating or notice given — written as NOT IN the other statuses, so the database scans
+    the table once instead of visiting most of it through the status index."""
+    return Contract.status.not_in(NOT_IN_FORCE)
+
+
+def _under_management(session: Session, figures: Indicators, *, limit: int = TOP_VENDORS) -> None:
+    """Contracts, vendors, spend in force and the top vendors per currency, from one GROUP BY."""
+    rows = session.execute(select(Contract.currency, Contract.vendor_id, func.count(), func.sum(Contract.annual_value))
+                           .where(_in_force()).group_by(Contract.currency, Contract.vendor_id)).all()
+    figures.contracts_in_force = sum(int(count) for _c, _v, count, _s in rows)
+    figures.vendors_in_force = len({vendor for _c, vendor, _n, _s in rows})
+    figures.spend_in_force = _money((currency, total) for currency, _v, _n, total in rows)
+    ranked: dict[str, list[tuple[Decimal, int]]] = defaultdict(list)
+    for currency, vendor, _n, total in rows:
+        if total is not None:
+            ranked[currency].append((Decimal(str(total)).quantize(Decimal("0.01")), vendor))
+    top = {c: sorted(pairs, key=lambda p: (-p[0], p[1]))[:limit] for c, pairs in ranked.items()}
+    ids = {vendor for pairs in top.values() for _t, vendor in pairs}
+    names = {vid: name for vid, name in session.execute(select(Vendor.id, Vendor.name).where(Vendor.id.in_(ids)))}
+    figures.top_vendors = {c: [(names.get(v, "?"), total) for total, v in pairs] for c, pairs in sorted(top.items())}
 
 
 def _disputes(session: Session, figures: Indicators, period: Period) -> None:
@@ -126,26 +146,68 @@ def _incidents(session: Session, figures: Indicators, period: Period, now: datet
         .where(Incident.opened_at >= period.start, Incident.opened_at < period.end)).one()
 
 
+def _months(period: Period, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The local calendar months of the period, clipped to it, as [start, end) UTC instants."""
+    spans = []
+    month = period.first_day.replace(day=1)
+    while month <= period.last_day:
+        span = month_period(month.year, month.month, tz)
+        spans.append((max(span.start, period.start), min(span.end, period.end)))
+        month = add_months(month, 1)
+    return spans
+
+
 def credits_due(session: Session, *, period: Period, now: datetime, tz: ZoneInfo) -> Money:
-    """Service credits due, month by month as the contracts count them (`sla_reports.compliance`), for the
-    contracts with a breached incident, or a P1 outage and an availability target, in the period."""
+    """Service credits due, month by month by the rule `/sla` applies (bot.sla.credit_statement): breached
+    incidents are counted by the database per contract, month and priority (one GROUP BY); only a
+    contract-month with an availability target and a P1 outage is computed in full (`compliance`)."""
+    months = _months(period, tz)
+    if not months:
+        return {}
+    bucket = case(*[(Incident.opened_at < end, index) for index, (_start, end) in enumerate(months)], else_=-1)
     with_policy = select(SlaPolicy.contract_id).where(SlaPolicy.availability_target.is_not(None))
-    relevant = or_(_breached_condition(now), and_(Incident.priority == "P1", Incident.contract_id.in_(with_policy)))
-    rows = session.execute(select(Incident.contract_id, func.min(Incident.opened_at), func.max(Incident.opened_at))
-                           .where(Incident.opened_at >= period.start, Incident.opened_at < period.end, relevant)
-                           .group_by(Incident.contract_id)).all()
+    p1_with_policy = and_(Incident.priority == "P1", Incident.contract_id.in_(with_policy))
+    breached = _breached_condition(now)
+    rows = session.execute(
+        select(Incident.contract_id, bucket, Incident.priority, _count(breached), func.max(Incident.credit_pct),
+               _count(p1_with_policy))
+        .where(Incident.opened_at >= period.start, Incident.opened_at < period.end, or_(breached, p1_with_policy))
+        .group_by(Incident.contract_id, bucket, Incident.priority)).all()
+    cells: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for contract_id, month, priority, breaches, pct, p1_outages in rows:
+        cells[(contract_id, month)].append((priority, int(breaches), pct, int(p1_outages)))
+    ids = sorted({cid for cid, _ in cells})
+    values: dict[int, tuple[Decimal | None, str]] = {}
+    term_pct: dict[tuple[int, str], Decimal | None] = {}
+    policies: dict[int, SlaPolicy] = {}
+    for chunk in range(0, len(ids), 500):
+        some = ids[chunk:chunk + 500]
+        values.update({cid: (value, currency) for cid, value, currency in session.execute(
+            select(Contract.id, Contract.annual_value, Contract.currency).where(Contract.id.in_(some)))})
+        term_pct.update({(cid, p): pct for cid, p, pct in session.execute(
+            select(SlaTerm.contract_id, SlaTerm.priority, SlaTerm.credit_pct).where(SlaTerm.contract_id.in_(some)))})
+        policies.update({p.contract_id: p for p in session.scalars(
+            select(SlaPolicy).where(SlaPolicy.contract_id.in_(some)))})
     totals: Money = defaultdict(Decimal)
-    for contract_id, first, last in rows:
-        contract = session.get(Contract, contract_id)
-        if contract is None or contract.annual_value is None:
+    for (contract_id, month), lines in cells.items():
+        value, currency = values.get(contract_id, (None, ""))
+        if value is None or month < 0:
             continue
-        month = first.astimezone(tz).date().replace(day=1)
-        while month <= last.astimezone(tz).date():
-            span = month_period(month.year, month.month, tz)
-            start, end = max(span.start, period.start), min(span.end, period.end)
-            figures = compliance(session, contract=contract, start=start, end=end, now=now)
-            totals[contract.currency] += figures.statement.total_due
-            month = add_months(month, 1)
+        policy = policies.get(contract_id)
+        if policy is not None and policy.availability_target is not None and any(line[3] for line in lines):
+            start, end = months[month]
+            contract = session.get(Contract, contract_id)
+            statement = compliance(session, contract=contract, start=start, end=end, now=now).statement
+        else:
+            priority_lines = []
+            for priority, breaches, incident_pct, _ in lines:
+                pct = term_pct.get((contract_id, priority))
+                priority_lines.append(PriorityLine(priority, breached_incidents=breaches,
+                                                   credit_pct=pct if pct is not None else incident_pct))
+            statement = credit_statement(annual_value=value, lines=priority_lines, availability=None,
+                                         availability_target=None, availability_credit_pct=None,
+                                         cap_pct=policy.cap_pct if policy else None)
+        totals[currency] += statement.total_due
     return {c: v for c, v in totals.items() if v}
 
 
@@ -190,17 +252,3 @@ def _decimal(value: Any) -> Decimal | None:
         return Decimal(str(value)) if value not in (None, "") else None
     except ArithmeticError:
         return None
-
-
-def top_vendors(session: Session, *, limit: int = TOP_VENDORS) -> dict[str, list[tuple[str, Decimal]]]:
-    """Per currency, the vendors with the largest annual spend in force."""
-    total = func.sum(Contract.annual_value).label("total")
-    rows = session.execute(select(Contract.currency, Vendor.name, total).join(Vendor, Vendor.id == Contract.vendor_id)
-                           .where(Contract.status.in_(IN_FORCE), Contract.annual_value.is_not(None))
-                           .group_by(Contract.currency, Vendor.id, Vendor.name)
-                           .order_by(Contract.currency, total.desc()))
-    out: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
-    for currency, name, amount in rows:
-        if len(out[currency]) < limit:
-            out[currency].append((name, Decimal(str(amount)).quantize(Decimal("0.01"))))
-    return dict(out)

@@ -174,3 +174,43 @@ def test_tacit_renewals_of_the_week(session_factory: sessionmaker[Session]) -> N
         rows, total = attention.tacit_renewals(s, start=NOW - timedelta(days=7), end=NOW)
         assert total == 1 and rows[0][1].reference == "T1" and rows[0][1].end_date == date(2028, 3, 5)
         assert attention.tacit_renewals(s, start=NOW - timedelta(days=1), end=NOW)[1] == 0
+
+
+def test_credits_due_agree_with_sla_compliance_month_by_month(portfolio: sessionmaker[Session]) -> None:
+    """The grouped count of storage.indicators against storage.sla_reports.compliance (what `/sla` shows),
+    summed over every contract and month: with terms overriding the incidents' credit, an availability
+    target missed by a P1 outage, and a cap."""
+    from storage.models import SlaPolicy, SlaTerm
+    from storage.sla_reports import compliance
+
+    with portfolio.begin() as s:
+        f = add(s, "F", now=utc("2026-01-10T09:00"), start="2026-01-01", end="2028-12-31", value="120000",
+                currency="USD", renewal="auto")
+        s.add(SlaTerm(contract_id=f.id, priority="P2", response="1h", resolution="8h", credit_pct=Decimal(3),
+                      updated_at=NOW))
+        s.add(SlaPolicy(contract_id=f.id, availability_target=Decimal("99.9"), availability_credit_pct=Decimal(10),
+                        cap_pct=Decimal(12), updated_at=NOW))
+        for opened, priority, hours in [("2027-02-03T08:00", "P1", 12), ("2027-02-05T08:00", "P2", 10),
+                                        ("2027-01-05T08:00", "P2", 10), ("2026-12-05T08:00", "P2", 1)]:
+            start = utc(opened)
+            s.add(Incident(contract_id=f.id, priority=priority, summary="x", opened_at=start, opened_by="U1",
+                           status="resolved", resolved_at=start + timedelta(hours=hours),
+                           resolve_due_at=start + timedelta(hours=8), credit_pct=Decimal(10), clock="24x7",
+                           created_at=start, updated_at=start))
+    period = parse_period("last 6 months", tz=TZ, now=NOW)
+    with portfolio.begin() as s:
+        grouped = indicators.credits_due(s, period=period, now=NOW, tz=TZ)
+        expected: dict[str, Decimal] = {}
+        for contract in contracts.iter_all(s):
+            month = period.first_day.replace(day=1)
+            while month <= period.last_day:
+                span = parse_period(month.strftime("%Y-%m"), tz=TZ, now=NOW)
+                due = compliance(s, contract=contract, start=max(span.start, period.start),
+                                 end=min(span.end, period.end), now=NOW).statement.total_due
+                if due:
+                    expected[contract.currency] = expected.get(contract.currency, Decimal(0)) + due
+                month = (month + timedelta(days=32)).replace(day=1)
+    assert grouped == expected
+    # F in February: P1 outage (12 h > 0.1 % of the month) → 10 % and a P2 breach at 3 % → 13 %, capped at 12 %
+    # of 10,000 = 1,200; January: one P2 breach at 3 % = 300.
+    assert grouped["USD"] == Decimal("1500.00")
