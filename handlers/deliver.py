@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Respond
@@ -50,10 +51,14 @@ def deliver(reply: Reply, *, caller: Caller, client: WebClient, respond: Respond
         upload_image(reply.image, channel=caller.channel_id or caller.user_id, client=client)
 
 
-def upload_image(image: tuple[str, bytes, str], *, channel: str, client: WebClient) -> bool:
-    """Upload a PNG after the text (files_upload_v2); a failed upload is logged, the text is already out."""
-    name, content, title = image
+def upload_image(draw: Callable[[], tuple[str, bytes, str] | None], *, channel: str, client: WebClient) -> bool:
+    """Draw and upload an image after the text (files_upload_v2); a failure is logged, the text is already out."""
+    name = "image"
     try:
+        image = draw()
+        if image is None:
+            return False
+        name, content, title = image
         client.files_upload_v2(channel=channel, filename=name, content=content, title=title)
         return True
     except Exception as exc:  # SlackApiError, or the upload URL not answering

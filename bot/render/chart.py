@@ -18,6 +18,7 @@ from bot.render.report import month_name
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()  # pyplot's state is global; one chart at a time
 MAX_PANELS = 3
+PANEL_HEIGHT = 3.8  # inches
 
 
 def trajectory_png(lang: str, trajectory: Any) -> bytes | None:
@@ -44,7 +45,7 @@ def _draw(lang: str, trajectory: Any, currencies: list[str]) -> bytes:
     labels = [month_name(lang, p.month) for p in points]
     xs = list(range(len(points)))
     now_index = max((i for i, p in enumerate(points) if p.past), default=0)
-    figure = Figure(figsize=(10, 3.6 * len(currencies)), dpi=100)
+    figure = Figure(figsize=(10, PANEL_HEIGHT * len(currencies)), dpi=100)
     for row, currency in enumerate(currencies, start=1):
         axes = figure.add_subplot(len(currencies), 1, row)
         values = [float(p.amounts.get(currency, Decimal(0))) for p in points]
@@ -62,7 +63,8 @@ def _draw(lang: str, trajectory: Any, currencies: list[str]) -> bytes:
         axes.set_ylim(bottom=0)
         axes.grid(axis="y", alpha=0.3)
         axes.legend(loc="best", fontsize=8)
-    figure.tight_layout()
+    height = PANEL_HEIGHT * len(currencies)  # fixed margins (in inches): tight_layout would draw everything twice
+    figure.subplots_adjust(left=0.09, right=0.98, top=1 - 0.4 / height, bottom=0.95 / height, hspace=0.6)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

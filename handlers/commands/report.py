@@ -38,7 +38,10 @@ def report(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
     with rt.session_factory.begin() as session:
         figures = indicators.portfolio(session, period=period, now=rt.now(), tz=rt.settings.tz)
     message = render.report(caller.lang, figures)
-    png = trajectory_png(caller.lang, figures.trajectory)
-    image = (f"trajectory-{period.first_day}-{period.last_day}.png", png, t(caller.lang, "rep_chart_file")) if png \
-        else None
-    return Reply(message, public=public, image=image)
+
+    def chart() -> tuple[str, bytes, str] | None:  # drawn once the text is out: it never delays the answer
+        png = trajectory_png(caller.lang, figures.trajectory)
+        name = f"trajectory-{period.first_day}-{period.last_day}.png"
+        return (name, png, t(caller.lang, "rep_chart_file")) if png else None
+
+    return Reply(message, public=public, image=chart)
