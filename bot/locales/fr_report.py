@@ -4,7 +4,7 @@ MESSAGES: dict[str, str] = {
     "usage_contract_report": "`/contract report [période]` — les indicateurs du portefeuille (par défaut : les 12 "
                              "derniers mois)",
     "rep_title": "Rapport du portefeuille, {start} – {end}",
-    "rep_none": "aucun",
+    "rep_none": "néant",
     "rep_portfolio": "*Sous gestion :* {contracts} contrats avec {vendors} fournisseurs ; dépense annuelle en vigueur : "
                      "{spend}",
     "rep_portfolio_how": "contrats actifs, en négociation ou avec préavis donné aujourd'hui ; dépense = leurs valeurs "
