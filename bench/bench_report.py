@@ -33,7 +33,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import (  # noqa: E402
-    DEFAULT_N, OUT, ROOT, SECRET, copy_db, db_path, mb, percentile, secs, sqlite_url, table, vm_hwm_kib,
+    DEFAULT_N,
+    OUT,
+    ROOT,
+    SECRET,
+    copy_db,
+    db_path,
+    mb,
+    percentile,
+    secs,
+    sqlite_url,
+    table,
+    vm_hwm_kib,
     write_result,
 )
 
@@ -64,7 +75,7 @@ def enrich(url: str, *, seed: int = 8) -> dict[str, int]:
              "changes": {"annual_value": [str((value or Decimal(1000)) * Decimal("0.9")), str(value)]}}
             for cid, value, _ in picks])
         disputes = []
-        for cid, value, currency in rng.sample(rows, 2_000):
+        for cid, _value, currency in rng.sample(rows, 2_000):
             opened = now - timedelta(days=rng.randint(1, 500))
             closed = rng.random() < 0.33
             claimed = Decimal(rng.randint(1_000, 200_000))

@@ -4,7 +4,7 @@ by hand or by an independent day-by-day reading of the scenario."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -18,12 +18,12 @@ from storage import attention, contracts, indicators
 from storage.models import Contract, Dispute, Incident
 
 TZ = ZoneInfo("Europe/Paris")
-NOW = datetime(2027, 3, 10, 11, 0, tzinfo=timezone.utc)
+NOW = datetime(2027, 3, 10, 11, 0, tzinfo=UTC)
 DEFAULTS = contracts.Defaults(currency="EUR", lead=parse_duration("0d"))
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def add(session: Session, ref: str, *, now: datetime, **fields: str) -> Contract:

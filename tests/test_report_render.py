@@ -3,7 +3,7 @@ and the digest built from a real database (both backends)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,7 +21,7 @@ from storage.indicators import Indicators
 from tests.conftest import make_settings
 
 TZ_NAME = "Europe/Paris"
-NOW = datetime(2027, 3, 10, 11, 0, tzinfo=timezone.utc)
+NOW = datetime(2027, 3, 10, 11, 0, tzinfo=UTC)
 HOSTILE = "<!channel> *Evil* <https://x.example|click> & co"
 
 
@@ -65,9 +65,9 @@ def test_the_chart_is_a_png_with_a_panel_per_currency() -> None:
 def test_iso_weeks_follow_the_organisation_time_zone() -> None:
     settings = make_settings("sqlite://")
     # Sunday 23:30 in Paris is still week 10 there, though it is Sunday 22:30 UTC.
-    assert iso_week(datetime(2027, 3, 14, 22, 30, tzinfo=timezone.utc), settings) == ("2027-W10", date(2027, 3, 8))
-    assert iso_week(datetime(2027, 3, 14, 23, 30, tzinfo=timezone.utc), settings) == ("2027-W11", date(2027, 3, 15))
-    assert iso_week(datetime(2027, 1, 1, 12, tzinfo=timezone.utc), settings) == ("2026-W53", date(2026, 12, 28))
+    assert iso_week(datetime(2027, 3, 14, 22, 30, tzinfo=UTC), settings) == ("2027-W10", date(2027, 3, 8))
+    assert iso_week(datetime(2027, 3, 14, 23, 30, tzinfo=UTC), settings) == ("2027-W11", date(2027, 3, 15))
+    assert iso_week(datetime(2027, 1, 1, 12, tzinfo=UTC), settings) == ("2026-W53", date(2026, 12, 28))
 
 
 def test_the_digest_lists_stop_at_ten_with_the_command_that_lists_them(session_factory: sessionmaker[Session],

@@ -10,6 +10,5 @@ from bot.render.common import Message
 from bot.render.digest import Part, assemble
 
 
-
 def home(lang: str, parts: Sequence[Part]) -> Message:
     return assemble(t(lang, "home_title"), parts)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -181,7 +181,7 @@ def test_the_digest_is_posted_once_per_iso_week_over_a_quarter(backend: str, req
                 args = ["jobs", "run", "digest", "--at", moment.astimezone(PARIS).replace(tzinfo=None).isoformat()]
                 outputs.append(cli(args + (["--dry-run"] if dry else []), env).stdout)
             else:
-                outputs.append("\n".join(run_job("digest", ctx, now=moment.astimezone(timezone.utc), dry_run=dry)))
+                outputs.append("\n".join(run_job("digest", ctx, now=moment.astimezone(UTC), dry_run=dry)))
             if failing:
                 retry = moment + timedelta(hours=6)
                 runs.append((retry, False, True))
