@@ -92,3 +92,33 @@ def test_the_digest_lists_stop_at_ten_with_the_command_that_lists_them(session_f
     assert "*Indicators, last 12 months*" in message.text and data.figures is not None
     assert data.figures.contracts_in_force == 15
     assert len(SECTIONS) == 5
+
+
+def test_report_periods_in_english_and_french() -> None:
+    from handlers.commands.report import read_period
+    from handlers.errors import UserError
+
+    tz = make_settings("sqlite://").tz  # Europe/Paris; NOW is 10 March 2027
+    cases = {
+        "": (date(2026, 3, 11), date(2027, 3, 10)), "last 12 months": (date(2026, 3, 11), date(2027, 3, 10)),
+        "les 12 derniers mois": (date(2026, 3, 11), date(2027, 3, 10)),
+        "this quarter": (date(2027, 1, 1), date(2027, 3, 31)), "ce trimestre": (date(2027, 1, 1), date(2027, 3, 31)),
+        "2026": (date(2026, 1, 1), date(2026, 12, 31)), "last month": (date(2027, 2, 1), date(2027, 2, 28)),
+        "le mois dernier": (date(2027, 2, 1), date(2027, 2, 28)), "2026-03": (date(2026, 3, 1), date(2026, 3, 31)),
+        "mars 2026": (date(2026, 3, 1), date(2026, 3, 31)), "Q4 2026": (date(2026, 10, 1), date(2026, 12, 31)),
+        "T2 2026": (date(2026, 4, 1), date(2026, 6, 30)), "2026-Q3": (date(2026, 7, 1), date(2026, 9, 30)),
+        "l'année dernière": (date(2026, 1, 1), date(2026, 12, 31)),
+    }
+    for text, (first, last) in cases.items():
+        period = read_period(text, tz=tz, now=NOW)
+        assert (period.first_day, period.last_day) == (first, last), text
+        assert period.start.utcoffset() == timedelta(0) and period.start < period.end
+    q4 = read_period("Q4 2026", tz=tz, now=NOW)
+    assert q4.start == datetime(2026, 9, 30, 22, 0, tzinfo=UTC) and q4.end == datetime(2026, 12, 31, 23, 0, tzinfo=UTC)
+    for bad in ("someday", "Q5 2026", "2026-13"):
+        try:
+            read_period(bad, tz=tz, now=NOW)
+        except UserError as exc:
+            assert exc.key == "err_bad_report_period"
+        else:
+            raise AssertionError(bad)

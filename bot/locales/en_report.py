@@ -34,7 +34,7 @@ MESSAGES: dict[str, str] = {
     "rep_chart_now": "this month",
     "rep_chart_file": "Financial trajectory chart",
     "err_bad_report_period": "I can't read the period “{text}”. Try `last 12 months`, `this quarter`, `2026`, "
-                             "`last month`, `2026-03` or `mars 2026`.",
+                             "`last month`, `2026-03`, `Q1 2026` or `mars 2026`.",
     # digest
     "dg_title": "Weekly digest, week {week}",
     "dg_decisions": "*Decisions due in the next 30 days* ({n})",

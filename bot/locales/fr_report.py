@@ -38,7 +38,7 @@ MESSAGES: dict[str, str] = {
     "rep_chart_now": "ce mois-ci",
     "rep_chart_file": "Graphique de la trajectoire financière",
     "err_bad_report_period": "Je ne comprends pas la période « {text} ». Essayez `12 derniers mois`, `ce trimestre`, "
-                             "`2026`, `le mois dernier`, `2026-03` ou `mars 2026`.",
+                             "`2026`, `le mois dernier`, `2026-03`, `T1 2026` ou `mars 2026`.",
     # digest
     "dg_title": "Synthèse hebdomadaire, semaine {week}",
     "dg_decisions": "*Décisions à prendre dans les 30 prochains jours* ({n})",
