@@ -1,11 +1,11 @@
 """Run every benchmark and print a summary table (`make bench`).
 
-    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep|sla|obligations|revisions]
+    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep|sla|report|obligations|revisions]
 
 Seeds bench/out/contracts-N.db if it is missing (bench/seed.py), then runs bench/bench_http.py,
-bench/bench_sweep.py, bench/bench_sla.py (SLA sweep and /sla), bench/bench_obligations.py (the
-obligations sweep over 2 obligations per contract) and bench/bench_revisions.py, each in its own
-process with the repo root on PYTHONPATH. Everything they
+bench/bench_sweep.py, bench/bench_sla.py (SLA sweep and /sla), bench/bench_report.py (/contract report
+and the digest), bench/bench_obligations.py (the obligations sweep over 2 obligations per contract) and
+bench/bench_revisions.py, each in its own process with the repo root on PYTHONPATH. Everything they
 write (databases, server logs, JSON results) is under bench/out/, which git ignores. Figures only:
 nothing here fails on a slow result; the targets are printed beside the figures.
 """
@@ -66,6 +66,7 @@ def summary(n: int) -> None:
     rows += sla_rows(sla)
     rows += obligation_rows(read_result(f"obligations-{n}"))
     rows += revisions_rows(read_result(f"revisions-{n}"))
+    rows += report_rows(read_result(f"report-{stem}"))
     if rows:
         print(f"\n=== summary, {n:,} contracts ===")
         print(table(rows, ["figure", "value", "target", ""]))
@@ -137,11 +138,30 @@ def revisions_rows(result: dict | None) -> list[list[str]]:
     return rows
 
 
+def report_rows(report: dict | None) -> list[list[str]]:
+    """bench_report.py's figures: `/contract report` at the response_url, the digest job, peak memory."""
+    if not report:
+        return []
+    http = report["report"]
+    rows = [["/contract report (12 months) at the response_url, p50 / max",
+             f"{secs(http['answer_p50'])} / {secs(http['answer_max'])}", "< 2 s",
+             "OK" if http["answer_max"] < 2 else "MISSED"],
+            ["serve peak RSS (VmHWM) after the reports", mb(http.get("serve_vmhwm_kib")), "< 200 MB",
+             "OK" if (http.get("serve_vmhwm_kib") or 0) < 200 * 1024 else "MISSED"]]
+    for run_ in report["digest"]:
+        if "seconds" in run_:
+            rows.append([f"digest: {run_['label']}", f"{secs(run_['seconds'])}, peak RSS {mb(run_['maxrss_kib'])}",
+                         "< 5 s, < 200 MB",
+                         "OK" if run_["seconds"] < 5 and run_["maxrss_kib"] < 200 * 1024 else "MISSED"])
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="seed if needed, then run every benchmark")
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="portfolio size (default 100,000)")
     parser.add_argument("--m", type=int, default=300, help="HTTP requests per command, mode and app")
-    parser.add_argument("--only", choices=["http", "sweep", "sla", "obligations", "revisions"], default=None)
+    parser.add_argument("--only", choices=["http", "sweep", "sla", "report", "obligations", "revisions"],
+                        default=None)
     args = parser.parse_args(argv)
     started = time.perf_counter()
     status = 0
@@ -157,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= run("bench_obligations.py", "--n", str(args.n))
     if args.only in (None, "revisions"):
         status |= run("bench_revisions.py", "--n", str(args.n))
+    if args.only in (None, "report"):
+        status |= run("bench_report.py", "--n", str(args.n))
     summary(args.n)
     print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
     return status

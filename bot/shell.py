@@ -19,7 +19,7 @@ BANNER = """contractbot shell — the bot's real handlers, with Slack replaced b
 Try:  /contract status CTR-ORA-001   /contract oracle   /renewals next 30 days   /renewals en mars
       when does the Microsoft contract end?   quels contrats arrivent à échéance en mars ?
       /obligation list   /obligation show OBL-1   jobs run obligations --dry-run
-      jobs run deadlines [--at 2027-01-15T09:00] [--dry-run]      help      quit
+      jobs run deadlines [--at 2027-01-15T09:00] [--dry-run]      home [U…]      report [period]      help      quit
 """
 USER, CHANNEL = "U0SHELLUSER", "C0SHELL"
 
@@ -61,6 +61,15 @@ def _jobs(settings: Settings, factory, terminal: TerminalSlack, words: list[str]
         terminal.out.write(line + "\n")
 
 
+def _home(runtime, terminal: TerminalSlack, settings: Settings, user: str) -> None:  # type: ignore[no-untyped-def]
+    """The App Home as `user` (default: you) would see it: `home U0DEMOANNE`."""
+    from bot.terminal import blocks_to_text
+    from handlers.events.app_home import home_message
+
+    message = home_message(runtime, user=user, lang=settings.language)
+    terminal.out.write(blocks_to_text(message.to_dict()["blocks"], message.text) + "\n")
+
+
 def run_shell(settings: Settings, *, load_demo: bool = True, stdin: TextIO = sys.stdin,
               out: TextIO = sys.stdout) -> int:
     terminal = TerminalSlack(out, locale=f"{settings.language}-{settings.language.upper()}")
@@ -95,6 +104,10 @@ def run_shell(settings: Settings, *, load_demo: bool = True, stdin: TextIO = sys
                 break
             if line.startswith("/"):
                 _slash(app, terminal, line)
+            elif line.split()[0] == "home":
+                _home(_runtime, terminal, settings, (line.split() + [USER])[1])
+            elif line.split()[0] in ("report", "rapport"):
+                _slash(app, terminal, "/contract " + line)
             elif line.startswith("jobs"):
                 _jobs(settings, factory, terminal, shlex.split(line))
             else:

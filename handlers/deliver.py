@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Respond
@@ -46,3 +47,21 @@ def deliver(reply: Reply, *, caller: Caller, client: WebClient, respond: Respond
             client.chat_postMessage(channel=channel, **message.to_dict())
     except SlackApiError as exc:
         logger.error("could not deliver a reply to %s: %s", caller.user_id, exc.response.get("error"))
+    if reply.image is not None:
+        upload_image(reply.image, channel=caller.channel_id or caller.user_id, client=client)
+
+
+def upload_image(draw: Callable[[], tuple[str, bytes, str] | None], *, channel: str, client: WebClient) -> bool:
+    """Draw and upload an image after the text (files_upload_v2); a failure is logged, the text is already out."""
+    name = "image"
+    try:
+        image = draw()
+        if image is None:
+            return False
+        name, content, title = image
+        client.files_upload_v2(channel=channel, filename=name, content=content, title=title)
+        return True
+    except Exception as exc:  # SlackApiError, or the upload URL not answering
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+        logger.warning("could not upload %s to %s: %s", name, channel, error)
+        return False

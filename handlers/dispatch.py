@@ -32,6 +32,8 @@ class Reply:
     file: tuple[str, str] | None = None  # (file name, text) sent to the person
     posts: list[tuple[str, Message]] = field(default_factory=list)  # also posted in these channels
     is_error: bool = False
+    # Draws (file name, PNG bytes, title), or None; called after the text is out, then uploaded where it was asked.
+    image: Callable[[], tuple[str, bytes, str] | None] | None = None
 
 
 CommandFn = Callable[[Runtime, Caller, str], Reply]

@@ -14,7 +14,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from jobs import deadlines, disputes, obligations, revisions, sla, sla_report
+from jobs import deadlines, digest, disputes, obligations, revisions, sla, sla_report
 from jobs.context import JobContext
 
 logger = logging.getLogger(__name__)
@@ -64,6 +64,12 @@ def run_revisions(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     return revisions.describe(report)
 
 
+def run_digest(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
+    report = digest.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
+                          metrics=ctx.metrics)
+    return digest.describe(report)
+
+
 JOBS: dict[str, JobSpec] = {
     "deadlines": JobSpec("deadlines", {"hour": "9", "minute": "0"}, "daily 09:00: notice deadline alerts",
                          run_deadlines),
@@ -76,6 +82,8 @@ JOBS: dict[str, JobSpec] = {
                            "daily 09:00: obligation alerts and weekly overdue reminders", run_obligations),
     "revisions": JobSpec("revisions", {"hour": "9", "minute": "0"},
                          "daily 09:00: price revisions 30 days ahead, with an Apply button", run_revisions),
+    "digest": JobSpec("digest", {"day_of_week": "mon", "hour": "9", "minute": "0"},
+                      "Monday 09:00: the weekly digest to the alert channel, once per ISO week", run_digest),
 }
 
 

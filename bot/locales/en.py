@@ -127,7 +127,7 @@ MESSAGES: dict[str, str] = {
         "`/contract amend <REF> [end:…] [value:…] [notice:…] … note:\"…\"`\n"
         "`/contract renew <REF> [until:<date> | term:<dur>] [note:…]`\n"
         "`/contract terminate <REF> [on:<date>] [note:…]`\n"
-        "`/contract history <REF>` · `/contract export`"
+        "`/contract history <REF>` · `/contract export` · `/contract report [period]`"
     ),
     "examples_contract": (
         "`/contract status CTR-2024-001` · `/contract oracle` · `/contract list vendor:Microsoft status:active`\n"

@@ -118,7 +118,7 @@ MESSAGES: dict[str, str] = {
         "`/contract amend <REF> [end:…] [value:…] [notice:…] … note:\"…\"`\n"
         "`/contract renew <REF> [until:<date> | term:<durée>] [note:…]`\n"
         "`/contract terminate <REF> [on:<date>] [note:…]`\n"
-        "`/contract history <REF>` · `/contract export`"
+        "`/contract history <REF>` · `/contract export` · `/contract report [période]`"
     ),
     "examples_contract": (
         "`/contract status CTR-2024-001` · `/contract oracle` · `/contract list vendor:Microsoft status:active`\n"

@@ -14,6 +14,7 @@ from bot.render.common import help_message, notice
 from bot.render.modals import add_contract_modal
 from handlers.commands import revision
 from handlers.commands.common import find_contract, no_extra_words, only_options, take_public
+from handlers.commands.report import report
 from handlers.dispatch import Reply, command, require_manager
 from handlers.errors import UserError
 from handlers.runtime import Caller, Runtime
@@ -26,7 +27,8 @@ NAME = "/contract"
 FIELD_OPTIONS = {"title", "vendor", "end", "start", "type", "notice", "renewal", "term", "lead", "value", "currency",
                  "owner", "channel", "status"}
 OPTIONS = frozenset(FIELD_OPTIONS | {"note", "until", "on", "disputes"})
-VERBS = {"status", "list", "add", "amend", "renew", "terminate", "history", "export", "help", "statut", "liste"}
+VERBS = {"status", "list", "add", "amend", "renew", "terminate", "history", "export", "help", "statut", "liste",
+         "report", "rapport"}
 
 
 @command(NAME)
@@ -42,7 +44,8 @@ def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     if verb == "help" or (verb == "status" and not parsed.words and not parsed.options):
         return Reply(help_message(caller.lang, NAME))
     handler = {"status": status, "statut": status, "list": list_, "liste": list_, "add": add, "amend": amend,
-               "renew": renew, "terminate": terminate, "history": history, "export": export}[verb]
+               "renew": renew, "terminate": terminate, "history": history, "export": export,
+               "report": report, "rapport": report}[verb]
     if verb in ("add", "amend", "renew", "terminate"):
         require_manager(rt, caller)
     return handler(rt, caller, parsed)

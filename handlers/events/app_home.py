@@ -1,25 +1,43 @@
-"""App Home: a small dashboard for management — what must be decided in the next 30 days and the
-open incidents — published when someone opens the bot's Home tab."""
+"""App Home: the person's own contracts needing a decision (act-by in the next 30 days, overdue first),
+their open disputes and open incidents, and the portfolio's indicators — published when they open it."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
-from bot.dates import Window
-from bot.i18n import t
-from bot.render import contracts as render_contracts
-from bot.render import incidents as render_incidents
+from bot.dates import parse_period
+from bot.render import digest as parts
+from bot.render.common import Message
+from bot.render.home import home
 from handlers.runtime import Runtime
-from storage import contracts, incidents
+from storage import attention, indicators
 
 logger = logging.getLogger(__name__)
 HOME_DAYS = 30
+
+
+def home_message(runtime: Runtime, *, user: str, lang: str) -> Message:
+    now = runtime.now()
+    tz = runtime.settings.tz
+    today = now.astimezone(tz).date()
+    with runtime.session_factory.begin() as session:
+        rows, total = attention.decisions_due(session, today=today, days=HOME_DAYS, owner=user)
+        decisions = parts.decisions(lang, rows, total, today=today, title_key="home_decisions",
+                                    empty_key="home_decisions_none", command="/renewals next 30 days")
+        rows, total = attention.open_disputes(session, owner=user)
+        disputes = parts.disputes(lang, rows, total, stake={}, now=now,
+                                  title_key="home_disputes", empty_key="home_disputes_none")
+        rows, total = attention.open_incidents(session, owner=user)
+        incidents = parts.incidents(lang, rows, total, tz=tz)
+        period = parse_period("last 12 months", tz=tz, now=now)
+        figures = indicators.portfolio(session, period=period, now=now, tz=tz)
+        portfolio = parts.indicators(lang, figures, title_key="home_portfolio")
+    return home(lang, [decisions, disputes, incidents, portfolio])
 
 
 def on_app_home_opened(ack: Ack, event: dict, client: WebClient, runtime: Runtime) -> None:
@@ -28,18 +46,12 @@ def on_app_home_opened(ack: Ack, event: dict, client: WebClient, runtime: Runtim
         return
     user = event.get("user") or ""
     lang = runtime.language_for(client, user)
-    now = runtime.now()
-    today = now.astimezone(runtime.settings.tz).date()
-    with runtime.session_factory.begin() as session:
-        rows, total = contracts.due_for_renewal(session, window=Window(today, today + timedelta(days=HOME_DAYS)),
-                                                today=today, limit=20)
-        deadlines = render_contracts.renewals(lang, rows, total, window=Window(today, today + timedelta(days=HOME_DAYS)),
-                                              today=today)
-        open_rows, open_total = incidents.get_all(session, open_only=True, limit=15)
-        open_list = render_incidents.listing(lang, open_rows, open_total, runtime.settings.tz,
-                                             title=t(lang, "inc_list_open", n=open_total, ref=""), now=now)
-    blocks = (deadlines.blocks + open_list.blocks)[:100]
     try:
-        client.views_publish(user_id=user, view=View(type="home", blocks=blocks).to_dict())
+        message = home_message(runtime, user=user, lang=lang)
+    except Exception:
+        logger.exception("could not build the App Home for %s", user)
+        return
+    try:
+        client.views_publish(user_id=user, view=View(type="home", blocks=message.blocks).to_dict())
     except SlackApiError as exc:
         logger.warning("could not publish App Home for %s: %s", user, exc.response.get("error"))
