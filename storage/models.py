@@ -274,3 +274,16 @@ class DisputeIncident(Base):
 
     dispute_id: Mapped[int] = mapped_column(ForeignKey("disputes.id"), primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), primary_key=True, index=True)
+
+
+# --- trust-http: replay refusal ---------------------------------------------------------------------
+
+
+class SeenRequest(Base):
+    """Signatures of signed Slack requests accepted in the last minutes: the same signed request sent
+    again inside the 5-minute window is refused, across replicas (the primary key is the claim)."""
+
+    __tablename__ = "seen_requests"
+
+    signature: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)

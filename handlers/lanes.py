@@ -1,0 +1,81 @@
+"""The heavy lane: exports and reports answered in a child process, one at a time.
+
+Python threads share one interpreter lock. A 100k-contract export computed in a thread of the
+serving process slows every other thread — the acks and the light answers — for its whole
+duration. In a child process it only competes for a CPU. The child (spawned, not forked: the
+parent has threads) opens its own engine on the same database and runs the same command code.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from bot.settings import Settings
+from handlers.runtime import Caller, Runtime
+
+logger = logging.getLogger(__name__)
+
+_child: Runtime | None = None
+
+
+def _start_child(settings: Settings) -> None:
+    """Initializer of the child process: logging, an engine without migrations, the commands."""
+    global _child
+    from bot.clock import SystemClock
+    from bot.logs import configure_logging
+    from bot.metrics import Metrics
+    from storage.db import make_engine, make_session_factory
+
+    configure_logging()
+    import handlers.commands  # noqa: F401  (registers the verbs)
+
+    factory = make_session_factory(make_engine(settings.database_url))
+    _child = Runtime(settings=settings, session_factory=factory, clock=SystemClock(), metrics=Metrics())
+
+
+def _run_in_child(caller: Caller, name: str, text: str) -> tuple[Any, str]:
+    from handlers.dispatch import execute
+
+    assert _child is not None, "the lane's initializer did not run"
+    return execute(_child, caller, name, text)
+
+
+class ProcessLane:
+    """A one-process pool for heavy commands; a pool that broke (the child died) is rebuilt."""
+
+    def __init__(self, settings: Settings, *, workers: int = 1) -> None:
+        self._settings = settings
+        self._workers = workers
+        self._lock = threading.Lock()
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_child, initargs=(self._settings,))
+
+    def run(self, caller: Caller, name: str, text: str) -> tuple[Any, str]:
+        from handlers.dispatch import internal_error
+
+        with self._lock:
+            pool = self._pool
+        try:
+            return pool.submit(_run_in_child, caller, name, text).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = self._new_pool()
+            return internal_error(caller.lang, f"command {name}: the heavy lane's process died"), "error"
+        except Exception:
+            return internal_error(caller.lang, f"command {name} failed in the heavy lane"), "error"
+
+    def warm_up(self) -> None:
+        """Start the child now rather than at the first export (it imports the whole bot, ~1 s)."""
+        self._pool.submit(int).result()
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
