@@ -5,7 +5,7 @@ headers at DEBUG), goes through one filter on the handler before it is written:
 - tokens (`xoxb-…`, `xapp-…`) and signatures are masked;
 - response_urls (capability URLs: whoever holds one may post as the bot) are masked, whether they
   appear as a URL on Slack's hooks host, as a `response_url` field of a JSON, form-encoded or repr'd
-  body, or as the target of a webhook request;
+  body, or anywhere in a line of slack_sdk's webhook client or of slack_bolt (every URL there is one);
 - newlines and other control characters are escaped, so a logged value cannot forge a log line;
 - a message is bounded (`MAX_MESSAGE` characters), so a huge body cannot make a huge line.
 
@@ -30,6 +30,9 @@ _HOOK_URL = re.compile(r"https?(?::|%3A)(?:/|%2F){2}hooks\.slack(?:-gov)?\.com[^
 _URL_FIELD = re.compile(
     r"""(?P<key>response_urls?|(?<=Sending a request - )url)(?P<sep>['"]?\s*[:=]\s*\[?\s*['"]?|%22%3A\+?%22|=)"""
     r"""(?P<value>[^\s'",&)}\]]+)""", re.IGNORECASE)
+_ANY_URL = re.compile(r"https?://[^\s'\",)}\]]+", re.IGNORECASE)
+# Every URL these loggers print is a response_url (the webhook client posts only to those).
+_URL_ONLY_LOGGERS = ("slack_sdk.webhook", "slack_bolt")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
@@ -59,6 +62,8 @@ class ScrubRecords(logging.Filter):
             message = record.getMessage()
         except Exception:  # a library's bad format string: keep the template, drop the args
             message = f"{record.msg!s} (unformattable arguments)"
+        if record.name.startswith(_URL_ONLY_LOGGERS):
+            message = _ANY_URL.sub("<url>", message)
         record.msg, record.args = scrub(message), ()
         return True
 
