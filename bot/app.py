@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 class MeteredWebClient(WebClient):
-    """A WebClient that counts failed calls in `contractbot_slack_api_errors_total{method,status}`."""
+    """A WebClient that counts failed calls in `contractbot_slack_api_errors_total{method,status,error}`."""
 
     def __init__(self, *args: Any, metrics: Metrics | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,11 +39,12 @@ class MeteredWebClient(WebClient):
         except SlackApiError as exc:
             if self.metrics is not None:
                 status = getattr(exc.response, "status_code", None)
-                self.metrics.slack_api_errors.labels(api_method, str(status or "error")).inc()
+                error = str(exc.response.get("error") or "")[:64] if isinstance(exc.response.data, dict) else ""
+                self.metrics.slack_api_errors.labels(api_method, str(status or "unknown"), error).inc()
             raise
         except OSError:
             if self.metrics is not None:
-                self.metrics.slack_api_errors.labels(api_method, "network").inc()
+                self.metrics.slack_api_errors.labels(api_method, "network", "").inc()
             raise
 
 

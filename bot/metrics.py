@@ -34,8 +34,8 @@ class Metrics:
         self.sweep_failures = Counter("contractbot_sweep_failures_total", "Items a sweep could not handle",
                                       ["job"], registry=self.registry)
         self.slack_api_errors = Counter("contractbot_slack_api_errors_total",
-                                        "Slack Web API calls that failed, by method and HTTP status "
-                                        "('network' when no answer came)", ["method", "status"],
+                                        "Slack Web API calls that failed, by method, HTTP status ('network' "
+                                        "when no answer came) and Slack's error code", ["method", "status", "error"],
                                         registry=self.registry)
         self.requests_refused = Counter("contractbot_requests_refused_total",
                                         "Requests to /slack/events refused before Bolt saw them", ["reason"],
