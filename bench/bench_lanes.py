@@ -68,7 +68,7 @@ class Exporter(threading.Thread):
         self.running.clear()
 
 
-def status_samples(serve: Serve, fake: FakeSlack, refs: list[str], *, during: Exporter | None,
+def status_samples(serve: Serve, fake: FakeSlack, refs: list[str], *, phase: str, during: Exporter | None,
                    limit: float) -> tuple[list[float], int]:
     """Answer latencies of `/contract status REF`, one at a time; (latencies, errors)."""
     latencies: list[float] = []
@@ -79,7 +79,7 @@ def status_samples(serve: Serve, fake: FakeSlack, refs: list[str], *, during: Ex
             break
         if during is not None and not during.running.is_set():
             break
-        tag = f"status-{'busy' if during else 'idle'}-{i}-{os.getpid()}"
+        tag = f"status-{phase}-{i}-{os.getpid()}"
         wall0 = time.time()
         status, _ = post_command(serve.events_url, SECRET, "/contract", f"status {ref}", user_id="U0STATUS",
                                  channel_id="C0BENCH", response_url=fake.response_url(tag))
@@ -121,14 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     with FakeSlack() as fake:
         serve = Serve(contractbot_env(sqlite_url(db), fake.url))
         try:
-            warm, _ = status_samples(serve, fake, rng.sample(refs, 20), during=None, limit=60)
-            idle, idle_errors = status_samples(serve, fake, rng.sample(refs, args.m), during=None,
+            warm, _ = status_samples(serve, fake, rng.sample(refs, 20), phase="warm", during=None, limit=60)
+            idle, idle_errors = status_samples(serve, fake, rng.sample(refs, args.m), phase="idle", during=None,
                                                limit=args.phase_timeout)
             exporter = Exporter(serve, fake, limit=args.phase_timeout + 300)
             exporter.start()
             exporter.running.wait(10)
             time.sleep(1.0)  # the export is under way in the heavy lane
-            busy, busy_errors = status_samples(serve, fake, rng.sample(refs, args.m), during=exporter,
+            busy, busy_errors = status_samples(serve, fake, rng.sample(refs, args.m), phase="busy", during=exporter,
                                                limit=args.phase_timeout)
             exporter.stop_event.set()
             exporter.join(timeout=400)
