@@ -6,18 +6,21 @@ No module-level App: the CLI, the shell and every test build their own.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, Respond
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.i18n import t
 from bot.lifecycle import Lifecycle, TrackedExecutor
 from bot.metrics import Metrics
+from bot.render.common import notice
 from bot.settings import Settings
 from handlers import register_listeners
 from handlers.runtime import Runtime
@@ -85,12 +88,21 @@ def create_app(
         next()
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> None:
+    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:
         if isinstance(error, BoltUnhandledRequestError):
             return
         if database_unavailable(error):
             logger.warning("a %s request was not handled: database unavailable (%s)",
                            body.get("type") or body.get("command"), type(error).__name__)
+            if respond is not None and body.get("response_url"):  # a button: say so, like a command would
+                try:
+                    respond(**notice(t(settings.language, "http_unavailable")).to_dict(), response_type="ephemeral",
+                            replace_original=False)
+                except Exception:
+                    logger.warning("could not tell the person the database is unavailable", exc_info=True)
+            # slack_bolt (1.30, ThreadListenerRunner) clears the ack of a listener that raised after
+            # acking; if that happens before its 10 ms poll saw the ack, Slack gets a 404 after 3 s.
+            time.sleep(0.05)
             return
         correlation = uuid.uuid4().hex[:8]
         logger.error("unhandled error [%s] for a %s request", correlation, body.get("type") or body.get("command"),

@@ -26,7 +26,7 @@ from tests.e2e.cli_helpers import cli, day, posts, write_csv
 from tests.support.fake_slack import FakeSlack
 from tests.support.postgres import PostgresServer, find_bindir
 from tests.support.server import Serve, contractbot_env, free_port
-from tests.support.signed import post_command
+from tests.support.signed import post_action, post_command
 
 UNAVAILABLE = "temporarily unavailable"
 
@@ -81,6 +81,15 @@ def test_serve_starts_on_an_unreachable_database_answers_503_and_says_nothing_ch
         status, body = post_command(serve.events_url, SECRET, "/contract", "status DOWN-1",
                                     response_url=fake_slack.response_url("down-2"))
         assert status == 200
+        click = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U1"}, "api_app_id": "A1",
+                 "token": "verification-token", "trigger_id": "T.btn", "channel": {"id": "C1"},
+                 "container": {"type": "message", "channel_id": "C1", "message_ts": "1.1"},
+                 "response_url": fake_slack.response_url("down-btn"),
+                 "actions": [{"action_id": "alert_ack", "block_id": "b", "value": "1", "type": "button",
+                              "action_ts": "1.2"}]}
+        assert post_action(serve.events_url, SECRET, click)[0] == 200
+        told = fake_slack.wait_for("response_url", timeout=30, predicate=lambda c: c["path"] == "/response/down-btn")
+        assert UNAVAILABLE in told[-1]["args"]["text"]
         assert serve.process.poll() is None  # still serving
         out = serve.output()
         assert "Traceback" not in out, out[-3000:]
