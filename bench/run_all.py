@@ -1,6 +1,6 @@
 """Run every benchmark and print a summary table (`make bench`).
 
-    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep|sla]
+    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep|sla|lanes]
 
 Seeds bench/out/contracts-N.db if it is missing (bench/seed.py), then runs bench/bench_http.py,
 bench/bench_sweep.py and bench/bench_sla.py (SLA sweep and /sla), each in its own process with the repo root on PYTHONPATH. Everything they
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="seed if needed, then run every benchmark")
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="portfolio size (default 100,000)")
     parser.add_argument("--m", type=int, default=300, help="HTTP requests per command, mode and app")
-    parser.add_argument("--only", choices=["http", "sweep", "sla"], default=None)
+    parser.add_argument("--only", choices=["http", "sweep", "sla", "lanes"], default=None)
     args = parser.parse_args(argv)
     started = time.perf_counter()
     status = 0
@@ -118,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= run("bench_sweep.py", "--n", str(args.n))
     if args.only in (None, "sla"):
         status |= run("bench_sla.py", "--n", str(args.n))
+    if args.only in (None, "lanes"):
+        status |= run("bench_lanes.py", "--n", str(args.n))
     summary(args.n)
     print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
     return status

@@ -114,11 +114,11 @@ class SlackEdge:
                     seen_requests.delete_older_than(session, before=now - timedelta(seconds=2 * WINDOW_SECONDS))
             return first
         except Exception as exc:
-            if not database_unavailable(exc):
-                raise
-            # Database down: remember in this process, so the command gets its "temporarily
-            # unavailable" answer once and a replay to this replica is still refused.
-            logger.warning("replay check in memory only: database unavailable (%s)", type(exc).__name__)
+            # Database down (or its schema not migrated yet, just after a start): remember in this
+            # process, so the command gets its "temporarily unavailable" answer once and a replay to
+            # this replica is still refused. The signature and timestamp were checked already.
+            reason = "database unavailable" if database_unavailable(exc) else "database error"
+            logger.warning("replay check in memory only: %s (%s)", reason, type(exc).__name__)
             with self._lock:
                 clock = time.monotonic()
                 self._memory = {k: v for k, v in self._memory.items() if v > clock}
