@@ -30,7 +30,7 @@ BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
 def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
     from bot.app import create_app, web_client
     from bot.clock import SystemClock
-    from bot.edge import SlackEdge
+    from bot.edge import SlackEdge, replay_session_factory
     from bot.lifecycle import Lifecycle
     from bot.web import create_server, make_wsgi
     from handlers.lanes import ProcessLane
@@ -44,8 +44,8 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
     app, runtime = create_app(settings, factory, clock, lifecycle=life)
     runtime.heavy_lane = ProcessLane(settings)
     assert settings.slack_signing_secret is not None
-    edge = SlackEdge(signing_secret=settings.slack_signing_secret.get_secret_value(), session_factory=factory,
-                     clock=clock, metrics=runtime.metrics)
+    edge = SlackEdge(signing_secret=settings.slack_signing_secret.get_secret_value(),
+                     session_factory=replay_session_factory(settings.database_url), clock=clock, metrics=runtime.metrics)
     jobs: Any = None
     if scheduler:
         from jobs.registry import build_scheduler
