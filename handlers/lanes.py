@@ -2,7 +2,8 @@
 
 Python threads share one interpreter lock. A 100k-contract export computed in a thread of the
 serving process slows every other thread — the acks and the light answers — for its whole
-duration. In a child process it only competes for a CPU. The child (spawned, not forked: the
+duration. In a child process, at a lower scheduling priority (nice 10), it only competes for a CPU,
+and yields it to the serving process. The child (spawned, not forked: the
 parent has threads) opens its own engine on the same database and runs the same command code.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +22,7 @@ from handlers.runtime import Caller, Runtime
 
 logger = logging.getLogger(__name__)
 
+CHILD_NICENESS = 10
 _child: Runtime | None = None
 
 
@@ -32,6 +35,10 @@ def _start_child(settings: Settings) -> None:
     from storage.db import make_engine, make_session_factory
 
     configure_logging()
+    try:  # below the serving process: when both want a CPU, the light answers get it first
+        os.nice(CHILD_NICENESS)
+    except (AttributeError, OSError):
+        pass
     import handlers.commands  # noqa: F401  (registers the verbs)
 
     factory = make_session_factory(make_engine(settings.database_url))
