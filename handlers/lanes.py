@@ -56,7 +56,9 @@ class ProcessLane:
     """A one-process pool for heavy commands; a pool that broke (the child died) is rebuilt."""
 
     def __init__(self, settings: Settings, *, workers: int = 1) -> None:
-        self._settings = settings
+        # A fresh copy without cached properties (the business calendar holds lambdas): the pool
+        # pickles it again for every child it starts.
+        self._settings = type(settings).model_validate(settings.model_dump())
         self._workers = workers
         self._lock = threading.Lock()
         self._pool = self._new_pool()

@@ -62,3 +62,16 @@ def test_the_process_lane_answers_an_export_like_this_process(runtime: Runtime, 
     assert light.message is not None and "LANE-1" in light.message.text
     text = runtime.metrics.exposition().decode()
     assert 'contractbot_commands_total{command="/contract",outcome="ok"} 4.0' in text  # add + 2 exports + status
+
+
+def test_the_process_lane_keeps_answering_after_its_child_is_replaced(runtime: Runtime, settings: Settings) -> None:
+    settings.calendar  # noqa: B018  (cached on the settings, as in a serving process)
+    lane = ProcessLane(settings)
+    try:
+        lane.warm_up()  # the first child does one task, then the pool starts another
+        runtime.heavy_lane = lane
+        for _ in range(2):
+            reply = run_command(runtime, CALLER, "/contract", "export")
+            assert reply.file is not None and "LANE-1" in reply.file[1]
+    finally:
+        lane.shutdown()

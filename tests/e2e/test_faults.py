@@ -10,7 +10,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk import WebClient
@@ -29,6 +31,7 @@ from tests.support.server import Serve, contractbot_env, free_port
 from tests.support.signed import post_action, post_command
 
 UNAVAILABLE = "temporarily unavailable"
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def health(serve: Serve) -> tuple[int, dict]:
@@ -192,3 +195,46 @@ def test_sigterm_lets_the_answer_in_flight_finish_then_exits_0(backend: str, fak
         assert "Traceback" not in serve.output()
     finally:
         serve.stop()
+
+
+def test_sigterm_lets_a_running_sweep_finish_its_post_then_exits_0(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """The `sla` job of serve's own scheduler (every minute) is posting when SIGTERM comes."""
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'contractbot.db'}"
+    open_database(url)[0].dispose()
+    serve = Serve(contractbot_env(url, fake_slack.url), scheduler=True)
+    try:
+        steps = [("/contract", 'add SWP-1 title:"Sweep" vendor:Acme end:2030-01-31 channel:<#C0SWP0001|ops>'),
+                 ("/sla", "set SWP-1 P1 response:30min resolve:1h clock:24x7"),
+                 ("/incident", "SWP-1 P1 Core switch down since:" + (datetime.now(UTC) - timedelta(hours=2))
+                  .astimezone(PARIS).isoformat(timespec="minutes"))]
+        for n, (name, text) in enumerate(steps):
+            status, _ = post_command(serve.events_url, SECRET, name, text,
+                                     response_url=fake_slack.response_url(f"swp-{n}"))
+            assert status == 200
+            answer = fake_slack.wait_for("response_url", timeout=30,
+                                         predicate=lambda c, n=n: c["path"] == f"/response/swp-{n}")[-1]["args"]
+            assert answer.get("response_type") == "in_channel", answer
+        in_channel = {"predicate": lambda c: c["args"].get("channel") == "C0SWP0001"}
+        fake_slack.wait_for("chat.postMessage", timeout=30, **in_channel)  # the incident announced there
+        slow = fake_slack.hold("chat.postMessage")
+        # The next minute's sweep posts the breach alerts; the first post waits on the held Slack.
+        fake_slack.wait_for("chat.postMessage", count=2, timeout=90, **in_channel)
+        serve.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while health(serve)[0] != 503:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert serve.process.poll() is None  # the sweep holds the exit
+        threading.Timer(0.2, slow.set).start()
+        assert serve.process.wait(timeout=40) == 0
+        assert "Traceback" not in serve.output()
+    finally:
+        serve.stop()
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        states = [state for (state,) in conn.execute(sa.text("SELECT state FROM alerts WHERE kind = 'sla'"))]
+    engine.dispose()
+    # Both breaches posted (their at-risk levels superseded): finished, none left claimed for a double post.
+    assert sorted(states) == ["posted", "posted", "superseded", "superseded"], states
