@@ -1,6 +1,6 @@
 """Run every benchmark and print a summary table (`make bench`).
 
-    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep|sla|report|obligations|revisions]
+    python bench/run_all.py [--n 100000] [--m 300] [--only http|sweep|sla|lanes|report|obligations|revisions]
 
 Seeds bench/out/contracts-N.db if it is missing (bench/seed.py), then runs bench/bench_http.py,
 bench/bench_sweep.py, bench/bench_sla.py (SLA sweep and /sla), bench/bench_report.py (/contract report
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="seed if needed, then run every benchmark")
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="portfolio size (default 100,000)")
     parser.add_argument("--m", type=int, default=300, help="HTTP requests per command, mode and app")
-    parser.add_argument("--only", choices=["http", "sweep", "sla", "report", "obligations", "revisions"],
+    parser.add_argument("--only", choices=["http", "sweep", "sla", "lanes", "report", "obligations", "revisions"],
                         default=None)
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -179,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= run("bench_revisions.py", "--n", str(args.n))
     if args.only in (None, "report"):
         status |= run("bench_report.py", "--n", str(args.n))
+    if args.only in (None, "lanes"):
+        status |= run("bench_lanes.py", "--n", str(args.n))
     summary(args.n)
     print(f"\nall benchmarks took {time.perf_counter() - started:.0f} s")
     return status

@@ -6,26 +6,54 @@ No module-level App: the CLI, the shell and every test build their own.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, Respond
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.i18n import t
+from bot.lifecycle import Lifecycle, TrackedExecutor
 from bot.metrics import Metrics
+from bot.render.common import notice
 from bot.settings import Settings
 from handlers import register_listeners
 from handlers.runtime import Runtime
+from storage.db import database_unavailable
 
 logger = logging.getLogger(__name__)
 
 
-def web_client(settings: Settings) -> WebClient:
+class MeteredWebClient(WebClient):
+    """A WebClient that counts failed calls in `contractbot_slack_api_errors_total{method,status,error}`."""
+
+    def __init__(self, *args: Any, metrics: Metrics | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.metrics = metrics
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as exc:
+            if self.metrics is not None:
+                status = getattr(exc.response, "status_code", None)
+                error = str(exc.response.get("error") or "")[:64] if isinstance(exc.response.data, dict) else ""
+                self.metrics.slack_api_errors.labels(api_method, str(status or "unknown"), error).inc()
+            raise
+        except OSError:
+            if self.metrics is not None:
+                self.metrics.slack_api_errors.labels(api_method, "network", "").inc()
+            raise
+
+
+def web_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
+    return MeteredWebClient(token=token, base_url=settings.slack_api_url, timeout=10, metrics=metrics)
 
 
 def create_app(
@@ -36,11 +64,17 @@ def create_app(
     metrics: Metrics | None = None,
     request_verification: bool = True,
     process_before_response: bool = False,
+    lifecycle: Lifecycle | None = None,
 ) -> tuple[App, Runtime]:
     runtime = Runtime(settings=settings, session_factory=session_factory, clock=clock, metrics=metrics or Metrics())
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    # Bolt runs each listener in this pool and keeps running it after the ack; the pool counts that
+    # work so a stopping process waits for it. Wide enough that commands waiting for the heavy lane
+    # never hold up the light ones.
+    executor = TrackedExecutor((lifecycle or Lifecycle()).in_flight, max_workers=16)
     app = App(
-        client=web_client(settings),
+        client=web_client(settings, runtime.metrics),
+        listener_executor=executor,
         signing_secret=secret,
         request_verification_enabled=request_verification,
         process_before_response=process_before_response,
@@ -54,12 +88,25 @@ def create_app(
         next()
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> None:
+    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:
         if isinstance(error, BoltUnhandledRequestError):
+            return
+        if database_unavailable(error):
+            logger.warning("a %s request was not handled: database unavailable (%s)",
+                           body.get("type") or body.get("command"), type(error).__name__)
+            if respond is not None and body.get("response_url"):  # a button: say so, like a command would
+                try:
+                    respond(**notice(t(settings.language, "http_unavailable")).to_dict(), response_type="ephemeral",
+                            replace_original=False)
+                except Exception:
+                    logger.warning("could not tell the person the database is unavailable", exc_info=True)
+            # slack_bolt (1.30, ThreadListenerRunner) clears the ack of a listener that raised after
+            # acking; if that happens before its 10 ms poll saw the ack, Slack gets a 404 after 3 s.
+            time.sleep(0.05)
             return
         correlation = uuid.uuid4().hex[:8]
         logger.error("unhandled error [%s] for a %s request", correlation, body.get("type") or body.get("command"),
-                     exc_info=error)
+                     exc_info=error, extra={"correlation_id": correlation})
 
     register_listeners(app)
     return app, runtime

@@ -71,6 +71,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        from storage.db import database_unavailable
+
+        if not database_unavailable(exc):
+            raise
+        print(f"error: the database is unreachable ({type(exc).__name__}); nothing was done, try again later",
+              file=sys.stderr)
+        return 3
 
 
 def parse_at(text: str | None, settings: Settings) -> FixedClock | SystemClock:

@@ -38,27 +38,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.has_http_credentials:
         raise CliError("HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET")
-    from bot.app import create_app
-    from bot.web import make_wsgi, serve
-    from jobs.registry import build_scheduler
+    from bot.serving import run_server
 
-    engine, factory = open_database(settings.database_url)
-    clock = SystemClock()
-    app, runtime = create_app(settings, factory, clock)
-    scheduler = None
-    if not args.no_scheduler:
-        ctx = _job_context(settings, factory, clock)
-        ctx.metrics = runtime.metrics
-        scheduler = build_scheduler(ctx)
-        scheduler.start()
-    # Shorter GIL time slices: an ack waiting behind a thread computing an answer gets the lock sooner.
-    sys.setswitchinterval(0.001)
-    try:
-        serve(make_wsgi(app, engine=engine, metrics=runtime.metrics), host=args.host, port=args.port or settings.port)
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-    return 0
+    return run_server(settings, host=args.host, port=args.port or settings.port, scheduler=not args.no_scheduler)
 
 
 def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,8 +1,12 @@
 """From a command's text to a Reply, the same for Slack, DMs and the local shell.
 
 Every verb parses, makes one service call in one transaction, and renders. Bad input becomes a
-clear ephemeral message with the usage; anything unexpected is logged with a correlation id and
+clear ephemeral message with the usage; a database that cannot be reached becomes "temporarily
+unavailable, nothing was changed"; anything else unexpected is logged with a correlation id and
 the person is told so — never a stack trace.
+
+Light commands take `Runtime.work_slot`, heavy ones (exports, reports) `Runtime.heavy_slot` and, in
+`serve`, a child process (handlers.lanes): nobody waits behind a slow command.
 """
 
 from __future__ import annotations
@@ -20,8 +24,12 @@ from bot.i18n import t
 from bot.render.common import Message, error, notice
 from handlers.errors import UserError, explain
 from handlers.runtime import Caller, Runtime
+from storage.db import database_unavailable
 
 logger = logging.getLogger(__name__)
+
+# (command, first word) pairs whose answer reads the whole portfolio.
+HEAVY = {("/contract", "export"), ("/contract", "report"), ("/contract", "rapport")}
 
 
 @dataclass(slots=True)
@@ -48,24 +56,45 @@ def command(name: str) -> Callable[[CommandFn], CommandFn]:
     return register
 
 
+def is_heavy(name: str, text: str) -> bool:
+    words = text.split(maxsplit=1)
+    return bool(words) and (name, words[0].lower()) in HEAVY
+
+
 def run_command(rt: Runtime, caller: Caller, name: str, text: str) -> Reply:
-    fn = COMMANDS.get(name)
-    if fn is None:
+    if name not in COMMANDS:
         return Reply(notice(t(caller.lang, "unknown_command", command=name)), is_error=True)
-    outcome = "ok"
-    with rt.work_slot, rt.metrics.command_seconds.labels(name).time():
-        try:
-            reply = fn(rt, caller, text)
-        except (DomainError, InputError, GrammarError) as exc:
-            outcome = "refused"
-            reply = Reply(error(caller.lang, explain(caller.lang, exc), command=name), is_error=True)
-        except Exception:
-            outcome = "error"
-            correlation = uuid.uuid4().hex[:8]
-            logger.exception("command %s failed [%s]", name, correlation)
-            reply = Reply(notice(t(caller.lang, "internal_error", id=correlation)), is_error=True)
+    heavy = is_heavy(name, text)
+    with (rt.heavy_slot if heavy else rt.work_slot), rt.metrics.command_seconds.labels(name).time():
+        if heavy and rt.heavy_lane is not None:
+            reply, outcome = rt.heavy_lane.run(caller, name, text)
+        else:
+            reply, outcome = execute(rt, caller, name, text)
     rt.metrics.commands.labels(name, outcome).inc()
     return reply
+
+
+def execute(rt: Runtime, caller: Caller, name: str, text: str) -> tuple[Reply, str]:
+    """Run one command here and now: its reply and outcome (ok, refused, unavailable, error)."""
+    try:
+        return COMMANDS[name](rt, caller, text), "ok"
+    except (DomainError, InputError, GrammarError) as exc:
+        return Reply(error(caller.lang, explain(caller.lang, exc), command=name), is_error=True), "refused"
+    except Exception as exc:
+        if database_unavailable(exc):
+            logger.warning("command %s: database unavailable (%s); nothing was changed", name, type(exc).__name__)
+            return unavailable(caller.lang), "unavailable"
+        return internal_error(caller.lang, f"command {name} failed"), "error"
+
+
+def unavailable(lang: str) -> Reply:
+    return Reply(notice(t(lang, "http_unavailable")), is_error=True)
+
+
+def internal_error(lang: str, what: str) -> Reply:
+    correlation = uuid.uuid4().hex[:8]
+    logger.exception("%s [%s]", what, correlation, extra={"correlation_id": correlation})
+    return Reply(notice(t(lang, "internal_error", id=correlation)), is_error=True)
 
 
 def require_manager(rt: Runtime, caller: Caller) -> None:

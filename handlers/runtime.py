@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -27,9 +28,14 @@ class Runtime:
     session_factory: sessionmaker[Session]
     clock: Clock
     metrics: Metrics
-    # Work done after the ack runs one command at a time: Python threads share one interpreter lock,
-    # and a heavy answer computed in parallel delays the acks of other requests (bench/bench_http.py).
+    # Work done after the ack runs one light command at a time: Python threads share one interpreter
+    # lock, and answers computed in parallel delay the acks of other requests (bench/bench_http.py).
     work_slot: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(1))
+    # Heavy commands (exports, reports: handlers.lanes.HEAVY) have their own lane, so a light command
+    # never waits behind one; `serve` runs that lane in a child process (handlers.lanes.ProcessLane),
+    # so a heavy answer does not hold this process's interpreter lock either.
+    heavy_slot: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(1))
+    heavy_lane: Any = None  # a handlers.lanes.ProcessLane, or None to run heavy work in this process
     _languages: dict[str, tuple[float, str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

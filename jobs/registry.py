@@ -7,6 +7,7 @@ scheduler: each alert is claimed in the ledger before it is posted (see storage.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from jobs import deadlines, digest, disputes, obligations, revisions, sla, sla_report
 from jobs.context import JobContext
+from storage.db import database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -31,18 +33,21 @@ class JobSpec:
 def run_deadlines(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     report = deadlines.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
                              metrics=ctx.metrics)
+    count_alerts(ctx, "deadlines", report.outcomes)
     return deadlines.describe(report, today=now.astimezone(ctx.settings.tz).date())
 
 
 def run_sla(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     report = sla.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
                        metrics=ctx.metrics)
+    count_alerts(ctx, "sla", report.outcomes)
     return sla.describe(report)
 
 
 def run_sla_report(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     report = sla_report.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
                               metrics=ctx.metrics)
+    count_alerts(ctx, "sla-report", report.outcomes)
     return sla_report.describe(report)
 
 
@@ -87,16 +92,28 @@ JOBS: dict[str, JobSpec] = {
 }
 
 
+def count_alerts(ctx: JobContext, job: str, outcomes: list) -> None:  # type: ignore[type-arg]
+    """Every outcome of a sweep is an alert it claimed, then posted or failed to post."""
+    posted = sum(1 for o in outcomes if o.posted)
+    for outcome, n in (("claimed", len(outcomes)), ("posted", posted), ("failed", len(outcomes) - posted)):
+        if n:
+            ctx.metrics.job_alerts.labels(job, outcome).inc(n)
+
+
 def run_job(name: str, ctx: JobContext, *, now: datetime | None = None, dry_run: bool = False) -> list[str]:
     """Run one job as if the clock said `now` (default: the real clock)."""
     spec = JOBS[name]
     when = now or ctx.clock.now()
+    started = time.monotonic()
     try:
         lines = spec.run(ctx, when, dry_run)
     except Exception:
         ctx.metrics.job_runs.labels(name, "error").inc()
         raise
+    finally:
+        ctx.metrics.job_seconds.labels(name).observe(time.monotonic() - started)
     ctx.metrics.job_runs.labels(name, "ok").inc()
+    ctx.metrics.job_last_success.labels(name).set(time.time())
     return lines
 
 
@@ -105,8 +122,11 @@ def scheduled_entry(name: str, ctx: JobContext) -> None:
     try:
         for line in run_job(name, ctx):
             logger.info("%s: %s", name, line)
-    except Exception:
-        logger.exception("job %s failed", name)
+    except Exception as exc:
+        if database_unavailable(exc):  # nothing was claimed, so nothing is lost: the next run posts it
+            logger.warning("job %s skipped: database unavailable (%s)", name, type(exc).__name__)
+        else:
+            logger.exception("job %s failed", name)
 
 
 def build_scheduler(ctx: JobContext) -> BackgroundScheduler:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -25,6 +25,9 @@ def make_engine(url: str, **kwargs: object) -> Engine:
             cursor.close()
 
         return engine
+    if url.startswith("postgresql") and "connect_timeout" not in url:
+        # An unreachable host must fail in seconds (health checks, "temporarily unavailable"), not hang.
+        kwargs.setdefault("connect_args", {"connect_timeout": 5})
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -61,3 +64,13 @@ def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
     engine = make_engine(url)
     upgrade(engine)
     return engine, make_session_factory(engine)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error` says the database cannot be reached (down, restarting, network), as opposed
+    to a bug or a refused statement: the caller then says "temporarily unavailable" and retries later."""
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, (exc.OperationalError, exc.InterfaceError)):
+        return True
+    return isinstance(error, exc.TimeoutError)  # the pool waited for a connection in vain

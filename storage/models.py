@@ -402,3 +402,14 @@ class PriceRevision(Base):
     after_value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     currency: Mapped[str] = mapped_column(String(3))
     detail: Mapped[dict[str, Any]]  # P_ref, S_ref, S (month, value), fixed, mode, min/cap/round outcome
+# --- trust-http: replay refusal ---------------------------------------------------------------------
+
+
+class SeenRequest(Base):
+    """Signatures of signed Slack requests accepted in the last minutes: the same signed request sent
+    again inside the 5-minute window is refused, across replicas (the primary key is the claim)."""
+
+    __tablename__ = "seen_requests"
+
+    signature: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)

@@ -16,4 +16,6 @@ MESSAGES: dict[str, str] = {
                          "changed.",
     "csv_cell_too_large": "a cell is longer than {limit} characters; the file was not read past this line.",
     "csv_unreadable": "this line cannot be read as CSV ({reason}); the file was not read past it.",
+    # --- trust-http ---
+    "http_unavailable": "The service is temporarily unavailable (the database cannot be reached). Nothing was changed; please try again in a few minutes.",
 }

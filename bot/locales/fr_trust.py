@@ -19,4 +19,6 @@ MESSAGES: dict[str, str] = {
     "csv_cell_too_large": "une cellule dépasse {limit} caractères ; le fichier n'a pas été lu au-delà de cette "
                           "ligne.",
     "csv_unreadable": "cette ligne n'est pas du CSV lisible ({reason}) ; le fichier n'a pas été lu au-delà.",
+    # --- trust-http ---
+    "http_unavailable": "Le service est momentanément indisponible (la base de données ne répond pas). Rien n'a été modifié ; réessayez dans quelques minutes.",
 }

@@ -185,3 +185,86 @@ def test_the_scheduler_registers_every_job_with_a_cron_trigger_in_the_organisati
     finally:
         scheduler.shutdown(wait=False)
         engine.dispose()
+
+
+# ---- replicas through a simulated day ------------------------------------------------------------
+
+DAY = datetime(2027, 1, 15, tzinfo=PARIS)
+STEPS = [DAY.replace(hour=8) + timedelta(hours=k) for k in range(10)]  # 08:00 … 17:00, hourly sweeps
+DEADLINE_STEPS = {DAY.replace(hour=9), DAY.replace(hour=12)}  # the daily run, then a hand-run one
+OPENED = [DAY.replace(hour=8) + timedelta(minutes=20 * k) for k in range(4)]  # 08:00 … 09:00
+# response 4h (at risk at 3h), resolution 8h (at risk at 6h), 24x7: each level's instant lies in a
+# different hourly step, so every level is posted by itself, at the first step at or after it.
+LEVELS = {("response", "at_risk"): timedelta(hours=3), ("response", "breached"): timedelta(hours=4),
+          ("resolution", "at_risk"): timedelta(hours=6), ("resolution", "breached"): timedelta(hours=8)}
+
+
+def _sla_ledger(url: str) -> Counter:  # type: ignore[type-arg]
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT key, state FROM alerts WHERE kind = 'sla'")).all()
+    finally:
+        engine.dispose()
+    return Counter((key, state) for key, state in rows)
+
+
+@pytest.mark.slow
+def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_every_alert_once(
+        postgres: PostgresServer | None, fake_slack: FakeSlack, tmp_path: Path) -> None:
+    from storage import contracts as contract_store
+    from storage import incidents as incident_store
+    from tests.support.server import Serve
+
+    if postgres is None:
+        pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
+    url = postgres.create_database("day_" + uuid.uuid4().hex[:12])
+    env = contractbot_env(url, fake_slack.url)
+    assert "30 created" in cli(["import", "contracts", str(_portfolio(tmp_path / "portfolio.csv"))], env).stdout
+    sla_csv = tmp_path / "sla.csv"
+    sla_csv.write_text("reference,priority,response,resolution,clock,credit_pct\nEO-001,P2,4h,8h,24x7,5\n")
+    cli(["import", "sla", str(sla_csv)], env)
+    settings = Settings(database_url=url, timezone="Europe/Paris")
+    engine, factory = open_database(url)
+    with factory.begin() as session:
+        contract = contract_store.get_by_reference(session, reference="EO-001")
+        incident_ids = [incident_store.create(session, contract=contract, priority="P2", summary=f"Outage {k}",
+                                              opened_at=opened, actor="U1", now=opened,
+                                              calendar=settings.calendar).id
+                        for k, opened in enumerate(OPENED)]
+    engine.dispose()
+
+    # Three real replicas with their schedulers (on the real clock) share the database all along.
+    replicas = [Serve(env, scheduler=True) for _ in range(3)]
+    try:
+        for step in STEPS:
+            at = step.strftime("%Y-%m-%dT%H:%M")
+            runs = [["jobs", "run", "sla", "--at", at]] * 3
+            if step in DEADLINE_STEPS:
+                runs += [["jobs", "run", "deadlines", "--at", at]] * 3
+            procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=ROOT,
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in runs]
+            for proc in procs:
+                out, err = proc.communicate(timeout=180)
+                assert proc.returncode == 0 and "Traceback" not in out + err and "FAILED" not in out, out + err
+            # The independent expectation at this instant: every level whose time has come, once.
+            expected = {f"sla:{iid}:{target}:{level}"
+                        for iid, opened in zip(incident_ids, OPENED)
+                        for (target, level), after in LEVELS.items() if opened + after <= step}
+            ledger_now = _sla_ledger(url)
+            assert {key for (key, state) in ledger_now if state == "posted"} == expected, step
+            assert all(n == 1 for n in ledger_now.values()) and len(ledger_now) == len(expected), step
+            assert len([c for c in posts(fake_slack, "C0EO00001") if "INC-" in c["args"]["text"]]) == len(expected)
+        for replica in replicas:
+            assert replica.process.poll() is None, replica.output()
+            assert "Traceback" not in replica.output()
+    finally:
+        for replica in replicas:
+            replica.stop()
+
+    assert len(expected) == len(OPENED) * len(LEVELS)
+    deadline_posts = [c for c in fake_slack.calls("chat.postMessage") if "INC-" not in c["args"]["text"]]
+    per_channel = Counter(c["args"]["channel"] for c in deadline_posts)
+    assert per_channel == Counter({f"C0EO{n:05d}": 1 for n in range(1, PORTFOLIO + 1)}), per_channel

@@ -76,6 +76,7 @@ class FakeSlack:
         self._calls: list[Call] = []
         self._cond = threading.Condition()
         self._failures: dict[str, list[tuple[int, str]]] = {}  # method -> queue of (http status, error)
+        self._holds: dict[str, threading.Event] = {}  # method -> answered once the event is set
         self._seq = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -131,6 +132,14 @@ class FakeSlack:
         """The next ``n`` calls to ``method`` answer HTTP ``status`` (429 also sends ``Retry-After: 1``)."""
         with self._cond:
             self._failures.setdefault(method, []).extend([(status, f"http_{status}")] * n)
+
+    def hold(self, method: str) -> threading.Event:
+        """Calls to ``method`` are recorded at once but answered only after the returned event is set
+        (a slow Slack, to keep a request in flight as long as a test needs)."""
+        event = threading.Event()
+        with self._cond:
+            self._holds[method] = event
+        return event
 
     def assert_valid_messages(self) -> None:
         """Raise AssertionError naming every recorded message call with invalid blocks or no ``text`` fallback."""
@@ -267,6 +276,10 @@ class FakeSlack:
                     self._send(400, {"ok": False, "error": "invalid_body"})
                     return
                 failure = fake._record(method, args, headers, parsed.path)
+                with fake._cond:
+                    held = fake._holds.get(method)
+                if held is not None:
+                    held.wait(60)
                 if failure:
                     self._send(failure[0], {"ok": False, "error": failure[1]})
                 elif method == "response_url":

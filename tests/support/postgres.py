@@ -145,6 +145,25 @@ class PostgresServer:
         except OSError:
             return ""
 
+    def pause(self) -> None:
+        """Stop the server but keep its data and port: the database is down until `resume()`."""
+        if self.port is None or self.tmpdir is None or self.bindir is None:
+            raise RuntimeError("PostgresServer is not started")
+        rc, out = self._run(self.bindir / "pg_ctl", "-D", self.tmpdir / "data", "-m", "fast", "-w", "stop")
+        if rc != 0:
+            raise RuntimeError(f"pg_ctl stop failed ({rc}):\n{out}")
+
+    def resume(self) -> None:
+        """Start a paused server again on the same port, with the same data."""
+        if self.port is None or self.tmpdir is None or self.bindir is None:
+            raise RuntimeError("PostgresServer is not started")
+        opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.tmpdir} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        rc, out = self._run(self.bindir / "pg_ctl", "-D", self.tmpdir / "data", "-l", self.tmpdir / "server.log",
+                            "-o", opts, "-w", "-t", "30", "start")
+        if rc != 0 or not self._wait_ready(self.port, deadline=time.monotonic() + 30):
+            raise RuntimeError(f"PostgreSQL did not start again ({rc}):\n{out}\n{self._log_tail()}")
+
     def create_database(self, name: str) -> str:
         """(Re)create an empty database ``name`` and return its SQLAlchemy URL."""
         if not _NAME_RE.match(name):

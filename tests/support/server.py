@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import IO, Iterator, Mapping
@@ -53,7 +54,8 @@ def stop_process(process: subprocess.Popen[bytes], log: IO[str] | None = None) -
 class Serve:
     """`contractbot serve --port N --no-scheduler` in a subprocess."""
 
-    def __init__(self, env: Mapping[str, str], *, scheduler: bool = False) -> None:
+    def __init__(self, env: Mapping[str, str], *, scheduler: bool = False, healthy: bool = True) -> None:
+        """Start and wait until /healthz answers 200 — or, with `healthy=False`, answers at all."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         args = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
@@ -69,6 +71,11 @@ class Serve:
                 with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:
                     if response.status == 200:
                         return
+            except urllib.error.HTTPError as err:
+                err.close()
+                if not healthy:
+                    return
+                time.sleep(0.1)
             except OSError:
                 time.sleep(0.1)
         self.stop()

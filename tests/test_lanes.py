@@ -1,0 +1,77 @@
+"""Nobody waits behind a slow command: while an export holds the heavy lane, `/contract status` is
+answered at once and a second export waits its turn; `serve`'s heavy lane (a child process) gives the
+same answer as the command run here."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+import handlers.commands  # noqa: F401  (registers the verbs)
+from bot.clock import SystemClock
+from bot.metrics import Metrics
+from bot.settings import Settings
+from handlers.dispatch import Reply, is_heavy, run_command
+from handlers.lanes import ProcessLane
+from handlers.runtime import Caller, Runtime
+
+CALLER = Caller(user_id="U1", channel_id="C1", lang="en")
+
+
+@pytest.fixture
+def runtime(settings: Settings, session_factory: sessionmaker[Session]) -> Runtime:
+    rt = Runtime(settings=settings, session_factory=session_factory, clock=SystemClock(), metrics=Metrics())
+    reply = run_command(rt, CALLER, "/contract", 'add LANE-1 title:"Lanes" vendor:Acme end:2030-01-31')
+    assert not reply.is_error, reply.message
+    return rt
+
+
+def test_exports_and_reports_are_heavy_and_the_rest_is_not() -> None:
+    assert is_heavy("/contract", "export") and is_heavy("/contract", "EXPORT ") and is_heavy("/contract", "report")
+    assert not is_heavy("/contract", "status LANE-1") and not is_heavy("/contract", "")
+    assert not is_heavy("/renewals", "export") and not is_heavy("/contract", "status export")
+
+
+def test_status_is_answered_while_an_export_holds_the_heavy_lane(runtime: Runtime) -> None:
+    results: dict[str, Reply] = {}
+    with runtime.heavy_slot:  # an export is running
+        queued = threading.Thread(target=lambda: results.update(export=run_command(runtime, CALLER, "/contract",
+                                                                                   "export")))
+        queued.start()
+        status = run_command(runtime, CALLER, "/contract", "status LANE-1")  # would block behind it if it queued
+        assert status.message is not None and "LANE-1" in status.message.text
+        assert queued.is_alive() and "export" not in results  # the second export waits its turn
+    queued.join(timeout=60)
+    assert results["export"].file is not None and "LANE-1" in results["export"].file[1]
+
+
+def test_the_process_lane_answers_an_export_like_this_process(runtime: Runtime, settings: Settings) -> None:
+    local = run_command(runtime, CALLER, "/contract", "export")
+    lane = ProcessLane(settings)
+    try:
+        runtime.heavy_lane = lane
+        remote = run_command(runtime, CALLER, "/contract", "export")
+        light = run_command(runtime, CALLER, "/contract", "status LANE-1")  # light work stays here
+    finally:
+        lane.shutdown()
+    assert remote.file is not None and local.file is not None
+    assert remote.file[1] == local.file[1] and "LANE-1" in remote.file[1]
+    assert remote.message is not None and local.message is not None and remote.message.text == local.message.text
+    assert light.message is not None and "LANE-1" in light.message.text
+    text = runtime.metrics.exposition().decode()
+    assert 'contractbot_commands_total{command="/contract",outcome="ok"} 4.0' in text  # add + 2 exports + status
+
+
+def test_the_process_lane_keeps_answering_after_its_child_is_replaced(runtime: Runtime, settings: Settings) -> None:
+    settings.calendar  # noqa: B018  (cached on the settings, as in a serving process)
+    lane = ProcessLane(settings)
+    try:
+        lane.warm_up()  # the first child does one task, then the pool starts another
+        runtime.heavy_lane = lane
+        for _ in range(2):
+            reply = run_command(runtime, CALLER, "/contract", "export")
+            assert reply.file is not None and "LANE-1" in reply.file[1]
+    finally:
+        lane.shutdown()
