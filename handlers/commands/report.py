@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import grammar
@@ -48,10 +50,12 @@ def report(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
     with rt.session_factory.begin() as session:
         figures = indicators.portfolio(session, period=period, now=rt.now(), tz=rt.settings.tz)
     message = render.report(caller.lang, figures)
-
-    def chart() -> tuple[str, bytes, str] | None:  # drawn once the text is out: it never delays the answer
-        png = trajectory_png(caller.lang, figures.trajectory)
-        name = f"trajectory-{period.first_day}-{period.last_day}.png"
-        return (name, png, t(caller.lang, "rep_chart_file")) if png else None
-
+    # Drawn once the text is out, so it never delays the answer. A partial of a module-level function,
+    # not a closure: the reply may come back from the heavy lane's child process, pickled.
+    chart = partial(draw_chart, caller.lang, figures.trajectory, f"trajectory-{period.first_day}-{period.last_day}.png")
     return Reply(message, public=public, image=chart)
+
+
+def draw_chart(lang: str, trajectory: Any, name: str) -> tuple[str, bytes, str] | None:
+    png = trajectory_png(lang, trajectory)
+    return (name, png, t(lang, "rep_chart_file")) if png else None
