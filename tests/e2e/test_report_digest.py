@@ -106,9 +106,9 @@ def test_a_period_it_cannot_read_gets_the_usage_and_no_chart(bot: Bot) -> None:
     assert len(_uploads_to(bot.fake, "CREP4")) == 1
 
 
-@pytest.mark.parametrize(("user", "locale", "words"), [("UHOMEEN", "en-US", ("Your decisions due", "Portfolio indicators", "Your obligations")),
+@pytest.mark.parametrize(("user", "locale", "words"), [("UHOMEEN", "en-US", ("Your decisions due", "Portfolio indicators", "No obligation of yours")),
                                                       ("UHOMEFR", "fr-FR", ("Vos décisions", "Indicateurs du portefeuille",
-                                                                            "Vos obligations"))])
+                                                                            "Aucune obligation à vous"))])
 def test_app_home_shows_the_persons_decisions_and_the_indicators(bot: Bot, user: str, locale: str,
                                                                  words: tuple[str, str, str]) -> None:
     bot.fake.locales[user] = locale
