@@ -91,7 +91,7 @@ def revisions_section(d: DigestInput) -> render.Part:
     points = indices.get_points(d.session, names={c.index_name for c in clauses})
     computations = [revisions.compute_with(c.contract, c, points.get(c.index_name, {}), at=c.next_revision_on)
                     for c in clauses]
-    return render.revisions(d.lang, computations, total)
+    return render.revisions(d.lang, computations, total, today=d.today)
 
 
 def indicators_section(d: DigestInput) -> render.Part:

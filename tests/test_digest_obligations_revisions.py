@@ -90,6 +90,10 @@ def test_the_digest_lists_obligations_and_revisions_due_and_the_report_counts_th
     assert "*OR-00* TMA OR-00 — syntec revision on 10 Dec 2024: €1,767.00, index value missing (syntec 2024-10)" \
         in text
     assert "*OR-01* TMA OR-01 — syntec revision on 20 Dec 2024: €1,767.00 → €1,845.32" in text  # the worked example
+    assert "OVERDUE* · *OR-" not in text  # none has passed yet
+    late, _ = build(session_factory, settings=make_settings(db_url), now=NOW + timedelta(days=9))
+    assert "*OVERDUE* · *OR-00* TMA OR-00 — syntec revision on 10 Dec 2024" in late.text  # passed, not applied
+    assert "*OVERDUE* · *OR-01*" not in late.text
     assert "OR-09" in text and "OR-10" not in text and "… and 2 more: `/contract revise <REF>`" in text
     # the sections come in order, before the indicators
     assert text.index("Obligations overdue") < text.index("Price revisions due") < text.index("Indicators, last")
@@ -154,7 +158,7 @@ def _full_parts(lang: str) -> list[parts.Part]:
             parts.sla(lang, [incident] * shown, total, {"EUR": Decimal("10")}),
             parts.disputes(lang, [dispute] * shown, total, stake={"EUR": Decimal("5000")}, now=NOW),
             parts.obligations(lang, [obligation] * shown, total, today=TODAY),
-            parts.revisions(lang, [computed] * shown, total),
+            parts.revisions(lang, [computed] * shown, total, today=TODAY),
             parts.indicators(lang, figures)]
 
 

@@ -98,10 +98,12 @@ def obligations(lang: str, rows: Sequence[Any], total: int, *, today: date, titl
                  more_line(lang, len(rows), total, "/obligation list due"))
 
 
-def revisions(lang: str, computations: Sequence[Any], total: int) -> Part:
-    """Each revision due with its computed result, or the index value it still needs."""
+def revisions(lang: str, computations: Sequence[Any], total: int, *, today: date) -> Part:
+    """Each revision due with its computed result, or the index value it still needs; one whose date has
+    passed without being applied is marked overdue."""
     lines = []
     for comp in computations:
+        overdue = f"*{t(lang, 'overdue')}* · " if comp.effective_on < today else ""
         contract, currency = comp.contract, comp.contract.currency
         before = fmt_money(lang, comp.current, currency)
         if comp.outcome is not None:
@@ -109,7 +111,7 @@ def revisions(lang: str, computations: Sequence[Any], total: int) -> Part:
         else:
             missing = ", ".join(f"{comp.clause.index_name} {m:%Y-%m}" for m in comp.missing)
             change = t(lang, "dg_revision_missing", before=before, missing=mrkdwn_escape(missing))
-        lines.append(t(lang, "dg_revision_line", ref=mrkdwn_escape(contract.reference), title=_short(contract.title),
+        lines.append(overdue + t(lang, "dg_revision_line", ref=mrkdwn_escape(contract.reference), title=_short(contract.title),
                        index=mrkdwn_escape(comp.clause.index_name), on=fmt_date(lang, comp.effective_on), change=change))
     return _list(t(lang, "dg_revisions", n=total), t(lang, "dg_revisions_none"), lines,
                  more_line(lang, len(computations), total, "/contract revise <REF>"))
