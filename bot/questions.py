@@ -1,7 +1,8 @@
 """Questions in plain English or French → the slash command that answers them.
 
 "when does the Oracle contract end?" → `/contract status oracle`;
-"what renews next month?" / "quels contrats arrivent à échéance en mars ?" → `/renewals next month` / `en mars`.
+"what renews next month?" / "quels contrats arrivent à échéance en mars ?" → `/renewals next month` / `en mars`;
+"open disputes for Oracle" → `/dispute list oracle open`; "obligations en retard" → `/obligation list overdue`.
 Pure and small on purpose: the answer is the same card or list the slash command gives.
 """
 
@@ -32,6 +33,11 @@ _ALL_WORDS = {"all", "tous", "toutes"}
 _LIST_STOP = _STOP | set("""open opened ouvert ouverts ouverte ouvertes en cours current ongoing pending all tous toutes
 list liste any are there y a t il on sur with avec against contre dispute disputes litige litiges contentieux claim
 claims incident incidents have has ai as avons""".split())
+_OBLIGATION_WORDS = re.compile(r"\b(obligations?)\b")
+_OVERDUE_WORDS = re.compile(r"\b(overdue|late|past due|en retard|retard|echues?|depassees?)\b")
+_DUE_WORDS = re.compile(r"\b(due|upcoming|soon|next|a venir|prochaines?|proches?|bientot|arrivent|echeances?)\b")
+_OBLIGATION_STOP = _LIST_STOP | set("""obligation obligations overdue late past due retard echue echues depassee
+depassees upcoming soon next venir prochaine prochaines proche proches bientot arrivent arrive echeances""".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +90,25 @@ def understand(text: str, *, tz: ZoneInfo, now: datetime) -> Intent | None:
     return None
 
 
+def _obligation_intent(folded: str, words: list[str]) -> Intent:
+    """"overdue obligations for Orange" → `/obligation list orange overdue`; "obligations à venir" → `… due`."""
+    if any(w in _ALL_WORDS for w in words):
+        scope = "all"
+    elif _OVERDUE_WORDS.search(folded):
+        scope = "overdue"
+    elif _DUE_WORDS.search(folded):
+        scope = "due"
+    else:
+        scope = "open"
+    subject = [w for w in words if w not in _OBLIGATION_STOP and len(w) > 1]
+    return Intent("/obligation", " ".join(["list", *subject, scope]))
+
+
 def _list_intent(folded: str, words: list[str]) -> Intent | None:
-    """"open disputes for Oracle", "litiges en cours", "incidents ouverts pour Orange" → the list command."""
+    """"open disputes for Oracle", "litiges en cours", "incidents ouverts pour Orange", "obligations en retard"
+    → the list command."""
+    if _OBLIGATION_WORDS.search(folded):
+        return _obligation_intent(folded, words)
     if _DISPUTE_WORDS.search(folded):
         command = "/dispute"
     elif _INCIDENT_WORDS.search(folded) and _OPEN_WORDS.search(folded):

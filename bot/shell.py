@@ -18,7 +18,9 @@ from storage.db import open_database
 BANNER = """contractbot shell — the bot's real handlers, with Slack replaced by this terminal.
 Try:  /contract status CTR-ORA-001   /contract oracle   /renewals next 30 days   /renewals en mars
       when does the Microsoft contract end?   quels contrats arrivent à échéance en mars ?
-      /obligation list   /obligation show OBL-1   jobs run obligations --dry-run
+      /dispute list   /dispute show DSP-1   open disputes for Oracle   litiges en cours
+      /obligation list   /obligation show OBL-1   overdue obligations   obligations en retard
+      /index syntec   /contract revise CTR-CAP-001   /contract report last quarter   jobs run obligations --dry-run
       jobs run deadlines [--at 2027-01-15T09:00] [--dry-run]      home [U…]      report [period]      help      quit
 """
 USER, CHANNEL = "U0SHELLUSER", "C0SHELL"

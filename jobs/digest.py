@@ -27,7 +27,7 @@ from bot.render import digest as render
 from bot.render.chart import trajectory_png
 from bot.settings import Settings
 from jobs.posting import Outcome, post_claimed, worker_name
-from storage import alerts, attention, indicators
+from storage import alerts, attention, indicators, indices, revisions
 
 logger = logging.getLogger(__name__)
 KIND = "digest"
@@ -81,14 +81,28 @@ def disputes_section(d: DigestInput) -> render.Part:
     return render.disputes(d.lang, rows, total, stake=stake, now=d.now)
 
 
+def obligations_section(d: DigestInput) -> render.Part:
+    rows, total = attention.obligations_due(d.session, today=d.today, days=30)
+    return render.obligations(d.lang, rows, total, today=d.today)
+
+
+def revisions_section(d: DigestInput) -> render.Part:
+    clauses, total = attention.revisions_due(d.session, today=d.today, days=30)
+    points = indices.get_points(d.session, names={c.index_name for c in clauses})
+    computations = [revisions.compute_with(c.contract, c, points.get(c.index_name, {}), at=c.next_revision_on)
+                    for c in clauses]
+    return render.revisions(d.lang, computations, total, today=d.today)
+
+
 def indicators_section(d: DigestInput) -> render.Part:
     period = parse_period("last 12 months", tz=d.settings.tz, now=d.now)
     d.figures = indicators.portfolio(d.session, period=period, now=d.now, tz=d.settings.tz)
     return render.indicators(d.lang, d.figures)
 
 
-# The digest's sections, in order. Obligations and price revisions slot in here (before the indicators).
-SECTIONS: list[Section] = [decisions_section, tacit_section, sla_section, disputes_section, indicators_section]
+# The digest's sections, in order.
+SECTIONS: list[Section] = [decisions_section, tacit_section, sla_section, disputes_section, obligations_section,
+                           revisions_section, indicators_section]
 
 
 def build(factory: sessionmaker[Session], *, settings: Settings, now: datetime) -> tuple[render.Message, DigestInput]:

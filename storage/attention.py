@@ -1,5 +1,6 @@
 """What needs someone's attention, for the weekly digest and the App Home: decisions due, tacit renewals
-that happened, SLA breaches, open disputes and incidents — the whole portfolio, or one owner's contracts.
+that happened, SLA breaches, open disputes and incidents, obligations and price revisions due — the whole
+portfolio, or one owner's contracts.
 
 Each read returns at most `limit` rows and the total (a COUNT), so a long list ends with "and N more".
 Reads only; callers own the transaction.
@@ -15,9 +16,12 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.deadlines import CLOSED_STATUSES, Status
+from bot.obligations import OPEN
 from storage.incidents import RESOLVED
 from storage.indicators import DISPUTE_DONE
-from storage.models import AuditEvent, Contract, Dispute, Incident
+from storage.models import AuditEvent, Contract, Dispute, Incident, Obligation, RevisionClause
+from storage.obligations import CLOSED_CONTRACTS
+from storage.revisions import due_condition
 
 Listing = tuple[Sequence[Any], int]
 
@@ -83,3 +87,31 @@ def open_incidents(session: Session, *, owner: str, limit: int = 10) -> Listing:
                      Incident.contract_id.in_(select(Contract.id).where(Contract.owner == owner)))
     stmt = select(Incident).order_by(Incident.priority, Incident.opened_at)
     return _page(session, stmt, condition, limit, Incident)
+
+
+def obligations_due(session: Session, *, today: date, days: int = 30, owner: str | None = None,
+                    limit: int = 10) -> Listing:
+    """Open obligations of contracts in force, overdue or due in the next `days` days, overdue first. With
+    `owner`: the obligation's owner, or the contract's owner when the obligation has none."""
+    condition: Any = and_(Obligation.state == OPEN, Obligation.due_on <= today + timedelta(days=days),
+                          Contract.status.not_in(CLOSED_CONTRACTS))
+    if owner:
+        condition = and_(condition, or_(Obligation.owner == owner,
+                                        and_(Obligation.owner.is_(None), Contract.owner == owner)))
+    joined = select(Obligation).join(Contract, Contract.id == Obligation.contract_id)
+    total = session.scalar(select(func.count()).select_from(Obligation)
+                           .join(Contract, Contract.id == Obligation.contract_id).where(condition)) or 0
+    rows = session.scalars(joined.where(condition).order_by(Obligation.due_on, Obligation.id).limit(limit)).all()
+    return rows, total
+
+
+def revisions_due(session: Session, *, today: date, days: int = 30, limit: int = 10) -> Listing:
+    """Revision clauses of contracts in force whose next revision is in the next `days` days or passed
+    without being applied, soonest first."""
+    condition = due_condition(today + timedelta(days=days))
+    total = session.scalar(select(func.count()).select_from(RevisionClause)
+                           .join(Contract, Contract.id == RevisionClause.contract_id).where(condition)) or 0
+    rows = session.scalars(select(RevisionClause).join(Contract, Contract.id == RevisionClause.contract_id)
+                           .where(condition).order_by(RevisionClause.next_revision_on, RevisionClause.contract_id)
+                           .limit(limit)).all()
+    return rows, total

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.dates import Period, month_period
 from bot.sla import PriorityLine, credit_statement
 from bot.trajectory import Span, Step, Trajectory, ValueChange, add_months, correction, trajectory
+from storage import obligations, revisions
 from storage.incidents import RESOLVED
 from storage.models import Amendment, AuditEvent, Contract, Dispute, Incident, SlaPolicy, SlaTerm, Vendor
 from storage.sla_reports import compliance
@@ -51,6 +52,10 @@ class Indicators:
     trajectory: Trajectory = field(default_factory=Trajectory)
     top_vendors: dict[str, list[tuple[str, Decimal]]] = field(default_factory=dict)
     spend_in_force: Money = field(default_factory=dict)
+    obligations_on_time: int = 0  # fulfilments done in the period by their due date
+    obligations_late: int = 0  # fulfilments done in the period after their due date
+    revisions_applied: int = 0  # price revisions effective in the period
+    revisions_effect: Money = field(default_factory=dict)  # their total effect on the annual spend (after − before)
 
 
 def _money(rows: Any) -> Money:
@@ -81,7 +86,17 @@ def portfolio(session: Session, *, period: Period, now: datetime, tz: ZoneInfo,
         .where(Dispute.from_sla.is_(True), Dispute.opened_at >= period.start, Dispute.opened_at < period.end)
         .group_by(Dispute.currency)))
     figures.trajectory = trajectory(trajectory_steps(session, tz=tz), today=today)
+    _obligations_and_revisions(session, figures, period)
     return figures
+
+
+def _obligations_and_revisions(session: Session, figures: Indicators, period: Period) -> None:
+    end = period.last_day + timedelta(days=1)
+    met = obligations.met_on_time(session, start=period.first_day, end=end)
+    figures.obligations_on_time, figures.obligations_late = met.on_time, met.late
+    applied = revisions.applied_between(session, start=period.first_day, end=end)
+    figures.revisions_applied = len(applied.revisions)
+    figures.revisions_effect = {c: v.quantize(Decimal("0.01")) for c, v in sorted(applied.annual_delta.items())}
 
 
 def _in_force() -> Any:

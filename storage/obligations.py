@@ -148,12 +148,15 @@ def snooze(session: Session, *, obligation: Obligation, until: datetime, actor: 
 
 
 def get_all(session: Session, *, today: date, thresholds: Sequence[int], contract_id: int | None = None,
-            scope: str = "open", limit: int = 100) -> tuple[Sequence[Obligation], int]:
+            scope: str = "open", limit: int = 100, contract_ids: Sequence[int] | None = None
+            ) -> tuple[Sequence[Obligation], int]:
     """`open` (not fulfilled or waived), `due` (open, due within the first threshold or overdue), `overdue`,
-    or `all`; soonest due first."""
+    or `all`; soonest due first. `contract_ids`: those of several contracts (a vendor's)."""
     conditions = []
     if contract_id is not None:
         conditions.append(Obligation.contract_id == contract_id)
+    if contract_ids is not None:
+        conditions.append(Obligation.contract_id.in_(list(contract_ids)))
     if scope != "all":
         conditions.append(Obligation.state == rules.OPEN)
     if scope == "due":

@@ -91,7 +91,7 @@ def test_the_digest_lists_stop_at_ten_with_the_command_that_lists_them(session_f
     assert "No tacit renewal last week." in message.text and "No open dispute." in message.text
     assert "*Indicators, last 12 months*" in message.text and data.figures is not None
     assert data.figures.contracts_in_force == 15
-    assert len(SECTIONS) == 5
+    assert len(SECTIONS) == 7
 
 
 def test_report_periods_in_english_and_french() -> None:

@@ -120,20 +120,26 @@ MESSAGES: dict[str, str] = {
     # usage and examples
     "usage_contract": (
         "`/contract status <reference | vendor | words of the title> [public]`\n"
-        "`/contract list [vendor:…] [status:…] [type:…] [owner:@user]`\n"
+        "`/contract list [vendor:…] [status:…] [type:…] [owner:@user] [disputes:open]`\n"
         "`/contract add <REF> title:… vendor:… end:<date> [start:<date>] [type:…] [notice:<dur>] "
         "[renewal:auto|manual|none] [term:<dur>] [lead:<dur>] [value:<money>] [currency:…] [owner:@user] "
         "[channel:#channel]` — or `/contract add` alone for a form\n"
         "`/contract amend <REF> [end:…] [value:…] [notice:…] … note:\"…\"`\n"
         "`/contract renew <REF> [until:<date> | term:<dur>] [note:…]`\n"
         "`/contract terminate <REF> [on:<date>] [note:…]`\n"
-        "`/contract history <REF>` · `/contract export` · `/contract report [period]`"
+        "`/contract history <REF>` · `/contract export`\n"
+        "`/contract report [period]` — the portfolio's indicators (default: the last 12 months)\n"
+        "`/contract indexation <REF> index:<NAME> base:<YYYY-MM> [fixed:<0..1>] [lag:<months>] [mode:base|chained] "
+        "…` — the price revision clause (`/contract indexation help` for all options)\n"
+        "`/contract revise <REF> [at:<date>] [apply]` — the price revision step by step; `apply` records it"
     ),
     "examples_contract": (
         "`/contract status CTR-2024-001` · `/contract oracle` · `/contract list vendor:Microsoft status:active`\n"
         "`/contract add CTR-2027-010 title:\"Oracle DB support\" vendor:Oracle end:2027-12-31 notice:3mo "
         "renewal:auto term:1y value:120k owner:@marie`\n"
-        "`/contract amend CTR-2027-010 value:135k note:\"avenant n°2: +10 licences\"`"
+        "`/contract amend CTR-2027-010 value:135k note:\"avenant n°2: +10 licences\"`\n"
+        "`/contract report this quarter` · `/contract indexation CTR-CAP-001 index:syntec base:2023-09 fixed:0.15` · "
+        "`/contract revise CTR-CAP-001`"
     ),
     "usage_renewals": "`/renewals [window] [public]` — windows: `next 30 days` (default 90 days), `this quarter`, "
                       "`before 2027-06-30`, `in March`, `d'ici 3 mois`",
@@ -143,10 +149,13 @@ MESSAGES: dict[str, str] = {
                        "`/incident list [contract] [open|all]` · `/incident show INC-<n>`"),
     "examples_incident": "`/incident CTR-2024-001 P1 \"ERP down\"`",
     "dm_help": "I answer questions about contracts, e.g. “when does the Oracle contract end?”, “what renews next "
-               "month?”, “quels contrats arrivent à échéance en mars ?”. Slash commands: /contract, /renewals.",
+               "month?”, “quels contrats arrivent à échéance en mars ?”, “open disputes for Oracle”, “overdue "
+               "obligations”. Slash commands: /contract, /renewals, /incident, /dispute, /obligation, /index.",
     "dm_help_intro": "I answer questions about your IT contracts, in English or French.",
     "dm_help_examples": "Try: “when does the Oracle contract end?” · “what renews next month?” · "
-                        "“quels contrats arrivent à échéance en mars ?” · or `/contract help`, `/renewals help`.",
+                        "“quels contrats arrivent à échéance en mars ?” · “open disputes for Oracle” · “litiges en "
+                        "cours” · “overdue obligations for Orange” · “obligations à venir” · or `/contract help`, "
+                        "`/renewals help`, `/dispute help`, `/obligation help`.",
     # incidents and SLAs
     "clock_24x7": "24x7", "clock_business": "business hours",
     "inc_no_sla": "No SLA is set for {priority} on this contract: the incident is recorded without SLA clocks.",

@@ -62,4 +62,20 @@ MESSAGES: dict[str, str] = {
     "home_incidents_none": "No open incident on your contracts.",
     "home_incident_line": "INC-{id} {priority} *{ref}* {summary} — since {since}",
     "home_portfolio": "Portfolio indicators, last 12 months",
+    "rep_obligations": "*Obligations met:* {on_time} on time · {late} late",
+    "rep_obligations_how": "obligations marked done (`/obligation done`) in the period; on time = done on or before "
+                           "the due date; waived ones are not counted",
+    "rep_revisions": "*Price revisions applied:* {n} · effect on the annual spend {effect}",
+    "rep_revisions_how": "revisions applied with `/contract revise <REF> apply` taking effect in the period; effect "
+                         "= revised annual value − the value before, added up per currency",
+    "dg_obligations": "*Obligations overdue or due in the next 30 days* ({n})",
+    "dg_obligations_none": "No obligation overdue or due in the next 30 days.",
+    "dg_obligation_line": "{overdue}OBL-{id} *{ref}* {what} — due {due} ({days})",
+    "dg_revisions": "*Price revisions due in the next 30 days* ({n})",
+    "dg_revisions_none": "No price revision due in the next 30 days.",
+    "dg_revision_line": "*{ref}* {title} — {index} revision on {on}: {change}",
+    "dg_revision_change": "{before} → {after}",
+    "dg_revision_missing": "{before}, index value missing ({missing})",
+    "home_obligations": "*Your obligations overdue or due in the next 30 days* ({n})",
+    "home_obligations_none": "No obligation of yours due in the next 30 days.",
 }

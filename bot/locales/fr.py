@@ -111,20 +111,26 @@ MESSAGES: dict[str, str] = {
     "csv_duplicate": "la référence {ref} figure déjà ligne {line}",
     "usage_contract": (
         "`/contract status <référence | fournisseur | mots de l'intitulé> [public]`\n"
-        "`/contract list [vendor:…] [status:…] [type:…] [owner:@utilisateur]`\n"
+        "`/contract list [vendor:…] [status:…] [type:…] [owner:@utilisateur] [disputes:open]`\n"
         "`/contract add <REF> title:… vendor:… end:<date> [start:<date>] [type:…] [notice:<durée>] "
         "[renewal:auto|manual|none] [term:<durée>] [lead:<durée>] [value:<montant>] [currency:…] "
         "[owner:@utilisateur] [channel:#canal]` — ou `/contract add` seul pour un formulaire\n"
         "`/contract amend <REF> [end:…] [value:…] [notice:…] … note:\"…\"`\n"
         "`/contract renew <REF> [until:<date> | term:<durée>] [note:…]`\n"
         "`/contract terminate <REF> [on:<date>] [note:…]`\n"
-        "`/contract history <REF>` · `/contract export` · `/contract report [période]`"
+        "`/contract history <REF>` · `/contract export`\n"
+        "`/contract report [période]` — les indicateurs du portefeuille (par défaut : les 12 derniers mois)\n"
+        "`/contract indexation <REF> index:<NOM> base:<AAAA-MM> [fixed:<0..1>] [lag:<mois>] [mode:base|chained] "
+        "…` — la clause de révision de prix (`/contract indexation help` pour toutes les options)\n"
+        "`/contract revise <REF> [at:<date>] [apply]` — la révision de prix pas à pas ; `apply` l'enregistre"
     ),
     "examples_contract": (
         "`/contract status CTR-2024-001` · `/contract oracle` · `/contract list vendor:Microsoft status:active`\n"
         "`/contract add CTR-2027-010 title:\"Support Oracle DB\" vendor:Oracle end:31/12/2027 notice:3mo "
         "renewal:auto term:1y value:120k owner:@marie`\n"
-        "`/contract amend CTR-2027-010 value:135k note:\"avenant n°2 : +10 licences\"`"
+        "`/contract amend CTR-2027-010 value:135k note:\"avenant n°2 : +10 licences\"`\n"
+        "`/contract report ce trimestre` · `/contract indexation CTR-CAP-001 index:syntec base:2023-09 fixed:0.15` · "
+        "`/contract revise CTR-CAP-001`"
     ),
     "usage_renewals": "`/renewals [période] [public]` — périodes : `d'ici 3 mois`, `next 30 days` (90 jours par défaut), "
                       "`ce trimestre`, `avant le 30/06/2027`, `en mars`",
@@ -134,10 +140,13 @@ MESSAGES: dict[str, str] = {
                        "`/incident list [contrat] [open|all]` · `/incident show INC-<n>`"),
     "examples_incident": "`/incident CTR-2024-001 P1 \"ERP indisponible\"`",
     "dm_help": "Je réponds aux questions sur les contrats, par ex. « quand se termine le contrat Oracle ? », "
-               "« quels contrats arrivent à échéance en mars ? ». Commandes : /contract, /renewals.",
+               "« quels contrats arrivent à échéance en mars ? », « litiges en cours », « obligations en retard ». "
+               "Commandes : /contract, /renewals, /incident, /dispute, /obligation, /index.",
     "dm_help_intro": "Je réponds aux questions sur vos contrats informatiques, en français ou en anglais.",
     "dm_help_examples": "Essayez : « quand se termine le contrat Oracle ? » · « quels contrats arrivent à échéance "
-                        "en mars ? » · « what renews next month? » · ou `/contract help`, `/renewals help`.",
+                        "en mars ? » · « litiges en cours » · « litiges ouverts pour Oracle » · « obligations en "
+                        "retard pour Orange » · « obligations à venir » · « what renews next month? » · ou "
+                        "`/contract help`, `/renewals help`, `/dispute help`, `/obligation help`.",
     "clock_24x7": "24h/24 7j/7", "clock_business": "heures ouvrées",
     "inc_no_sla": "Aucun SLA n'est défini en {priority} pour ce contrat : l'incident est enregistré sans délais contractuels.",
     "inc_response_due": "Prise en charge ({target}, {clock}) attendue avant *{due}*.",

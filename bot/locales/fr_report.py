@@ -66,4 +66,20 @@ MESSAGES: dict[str, str] = {
     "home_incidents_none": "Aucun incident ouvert sur vos contrats.",
     "home_incident_line": "INC-{id} {priority} *{ref}* {summary} — depuis le {since}",
     "home_portfolio": "Indicateurs du portefeuille, 12 derniers mois",
+    "rep_obligations": "*Obligations remplies :* {on_time} à temps · {late} en retard",
+    "rep_obligations_how": "obligations marquées faites (`/obligation done`) dans la période ; à temps = faites au "
+                           "plus tard à leur échéance ; les obligations levées ne sont pas comptées",
+    "rep_revisions": "*Révisions de prix appliquées :* {n} · effet sur la dépense annuelle {effect}",
+    "rep_revisions_how": "révisions appliquées avec `/contract revise <REF> apply` prenant effet dans la période ; "
+                         "effet = valeur annuelle révisée − valeur d'avant, additionnées par devise",
+    "dg_obligations": "*Obligations en retard ou à échéance dans les 30 jours* ({n})",
+    "dg_obligations_none": "Aucune obligation en retard ni à échéance dans les 30 jours.",
+    "dg_obligation_line": "{overdue}OBL-{id} *{ref}* {what} — échéance le {due} ({days})",
+    "dg_revisions": "*Révisions de prix dans les 30 jours* ({n})",
+    "dg_revisions_none": "Aucune révision de prix dans les 30 jours.",
+    "dg_revision_line": "*{ref}* {title} — révision {index} au {on} : {change}",
+    "dg_revision_change": "{before} → {after}",
+    "dg_revision_missing": "{before}, valeur d'indice manquante ({missing})",
+    "home_obligations": "*Vos obligations en retard ou à échéance dans les 30 jours* ({n})",
+    "home_obligations_none": "Aucune obligation à vous dans les 30 jours.",
 }

@@ -86,6 +86,37 @@ def disputes(lang: str, rows: Sequence[Any], total: int, *, stake: dict[str, Dec
                  more_line(lang, len(rows), total, "/dispute list"))
 
 
+def obligations(lang: str, rows: Sequence[Any], total: int, *, today: date, title_key: str = "dg_obligations",
+                empty_key: str = "dg_obligations_none") -> Part:
+    lines = []
+    for o in rows:
+        left = days_left(o.due_on, today)
+        lines.append(t(lang, "dg_obligation_line", overdue=f"*{t(lang, 'overdue')}* · " if left < 0 else "", id=o.id,
+                       ref=mrkdwn_escape(o.contract.reference), what=_short(o.what), due=fmt_date(lang, o.due_on),
+                       days=fmt_days(lang, left)))
+    return _list(t(lang, title_key, n=total), t(lang, empty_key), lines,
+                 more_line(lang, len(rows), total, "/obligation list due"))
+
+
+def revisions(lang: str, computations: Sequence[Any], total: int, *, today: date) -> Part:
+    """Each revision due with its computed result, or the index value it still needs; one whose date has
+    passed without being applied is marked overdue."""
+    lines = []
+    for comp in computations:
+        overdue = f"*{t(lang, 'overdue')}* · " if comp.effective_on < today else ""
+        contract, currency = comp.contract, comp.contract.currency
+        before = fmt_money(lang, comp.current, currency)
+        if comp.outcome is not None:
+            change = t(lang, "dg_revision_change", before=before, after=fmt_money(lang, comp.outcome.new_value, currency))
+        else:
+            missing = ", ".join(f"{comp.clause.index_name} {m:%Y-%m}" for m in comp.missing)
+            change = t(lang, "dg_revision_missing", before=before, missing=mrkdwn_escape(missing))
+        lines.append(overdue + t(lang, "dg_revision_line", ref=mrkdwn_escape(contract.reference), title=_short(contract.title),
+                       index=mrkdwn_escape(comp.clause.index_name), on=fmt_date(lang, comp.effective_on), change=change))
+    return _list(t(lang, "dg_revisions", n=total), t(lang, "dg_revisions_none"), lines,
+                 more_line(lang, len(computations), total, "/contract revise <REF>"))
+
+
 def incidents(lang: str, rows: Sequence[Any], total: int, *, tz: ZoneInfo) -> Part:
     lines = [t(lang, "home_incident_line", id=i.id, priority=i.priority, ref=mrkdwn_escape(i.contract.reference),
                summary=_short(i.summary), since=fmt_date(lang, i.opened_at.astimezone(tz).date())) for i in rows]

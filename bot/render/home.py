@@ -1,5 +1,5 @@
-"""The App Home tab: the person's own contracts needing a decision, their open disputes and incidents,
-then the portfolio's indicators. Pure: parts in, a Message out (its blocks go into a `home` view)."""
+"""The App Home tab: the person's own contracts needing a decision, their open disputes and incidents, their
+obligations due, then the portfolio's indicators. Pure: parts in, a Message out (its blocks go into a `home` view)."""
 
 from __future__ import annotations
 

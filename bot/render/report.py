@@ -49,6 +49,10 @@ def indicator_parts(lang: str, ind: Any) -> list[tuple[str, str]]:
          t(lang, "rep_incidents_how")),
         (t(lang, "rep_credits", due=money_list(lang, ind.credits_due), claimed=money_list(lang, ind.credits_claimed)),
          t(lang, "rep_credits_how")),
+        (t(lang, "rep_obligations", on_time=fmt_number(lang, ind.obligations_on_time),
+           late=fmt_number(lang, ind.obligations_late)), t(lang, "rep_obligations_how")),
+        (t(lang, "rep_revisions", n=fmt_number(lang, ind.revisions_applied),
+           effect=money_list(lang, ind.revisions_effect)), t(lang, "rep_revisions_how")),
     ]
 
 

@@ -19,7 +19,7 @@ from handlers.commands.common import no_extra_words, only_options, resolve_contr
 from handlers.dispatch import Reply, command
 from handlers.errors import UserError
 from handlers.runtime import Caller, Runtime
-from storage import obligations
+from storage import contracts, obligations
 from storage.models import Obligation
 
 NAME = "/obligation"
@@ -163,11 +163,20 @@ def list_(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
         scope = SCOPES[parsed.words.pop().lower()]
     today = _today(rt)
     thresholds = rt.settings.obligation_thresholds
+    if parsed.words[-1:] == ["en"]:  # "en retard"
+        parsed.words.pop()
+    query = parsed.rest
     with rt.session_factory.begin() as session:
-        contract = resolve_contract(session, parsed.rest) if parsed.words else None
-        rows, total = obligations.get_all(session, today=today, thresholds=thresholds,
-                                          contract_id=contract.id if contract else None, scope=scope)
-        title = t(caller.lang, f"obl_list_{scope}", n=total, ref=f" — {contract.reference}" if contract else "")
+        contract_ids, suffix = None, ""
+        if query:  # a reference, or a vendor or title word: every contract it matches ("… for Orange")
+            found = contracts.search(session, query=query, limit=500)
+            if not found.contracts:
+                resolve_contract(session, query)  # raises "not found" with the closest references
+            contract_ids = [c.id for c in found.contracts]
+            suffix = f" — {found.contracts[0].reference}" if len(found.contracts) == 1 else f" — {query[:60]}"
+        rows, total = obligations.get_all(session, today=today, thresholds=thresholds, contract_ids=contract_ids,
+                                          scope=scope)
+        title = t(caller.lang, f"obl_list_{scope}", n=total, ref=suffix)
         message = render.listing(caller.lang, rows, total, title=title, today=today, thresholds=thresholds)
     return Reply(message, public=public)
 

@@ -1,5 +1,5 @@
 """App Home: the person's own contracts needing a decision (act-by in the next 30 days, overdue first),
-their open disputes and open incidents, and the portfolio's indicators — published when they open it."""
+their open disputes and open incidents, their obligations due, and the portfolio's indicators — published when they open it."""
 
 from __future__ import annotations
 
@@ -34,10 +34,13 @@ def home_message(runtime: Runtime, *, user: str, lang: str) -> Message:
                                   title_key="home_disputes", empty_key="home_disputes_none")
         rows, total = attention.open_incidents(session, owner=user)
         incidents = parts.incidents(lang, rows, total, tz=tz)
+        rows, total = attention.obligations_due(session, today=today, days=HOME_DAYS, owner=user)
+        obligations = parts.obligations(lang, rows, total, today=today, title_key="home_obligations",
+                                        empty_key="home_obligations_none")
         period = parse_period("last 12 months", tz=tz, now=now)
         figures = indicators.portfolio(session, period=period, now=now, tz=tz)
         portfolio = parts.indicators(lang, figures, title_key="home_portfolio")
-    return home(lang, [decisions, disputes, incidents, portfolio])
+    return home(lang, [decisions, disputes, incidents, obligations, portfolio])
 
 
 def on_app_home_opened(ack: Ack, event: dict, client: WebClient, runtime: Runtime) -> None:

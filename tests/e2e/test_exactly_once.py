@@ -11,18 +11,16 @@ import uuid
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
-from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from bot.clock import SystemClock
 from bot.metrics import Metrics
 from bot.settings import Settings
 from jobs.context import JobContext
-from jobs.registry import JOBS, build_scheduler
+from jobs.registry import build_scheduler
 from storage.db import open_database
 from tests.conftest import TOKEN
 from tests.e2e.cli_helpers import PARIS, cli, day, ledger, ledger_for, posts, write_csv
@@ -140,51 +138,8 @@ def test_hand_run_after_the_scheduled_run_posts_nothing_new(db_url: str, fake_sl
     assert states["posted"] == 2 and states["claimed"] == states["failed"] == 0, states
 
 
-# The spec's schedules (organisation time zone): for each job the product registers.
-SPEC_SCHEDULES = {
-    "deadlines": {"hour": 9, "minute": 0},
-    "sla": {},                         # every minute
-    "disputes": {"hour": 9, "minute": 0},
-    "digest": {"weekday": 0, "hour": 9, "minute": 0},
-    "sla-report": {"day": 1, "hour": 8, "minute": 0},
-    "obligations": {"hour": 9, "minute": 0},
-    "revisions": {"hour": 9, "minute": 0},
-}
-
-
-def test_the_scheduler_registers_every_job_with_a_cron_trigger_in_the_organisation_time_zone(
-        sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CONTRACTBOT_TIMEZONE", "Europe/Paris")
-    settings = Settings(database_url=sqlite_url)
-    assert settings.tz == ZoneInfo("Europe/Paris")
-    engine, factory = open_database(sqlite_url)
-    ctx = JobContext(settings=settings, session_factory=factory, client=None, clock=SystemClock(), metrics=Metrics())
-    scheduler = build_scheduler(ctx)
-    scheduler.start(paused=True)
-    try:
-        now = datetime.now(PARIS)
-        jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == set(JOBS) and "deadlines" in jobs
-        assert set(jobs) <= set(SPEC_SCHEDULES), set(jobs) - set(SPEC_SCHEDULES)
-        assert str(scheduler.timezone) == "Europe/Paris"
-        for name, job in jobs.items():
-            assert isinstance(job.trigger, CronTrigger), (name, job.trigger)
-            assert str(job.trigger.timezone) == "Europe/Paris", name
-            assert job.args[0] == name
-            assert job.max_instances == 1 and job.coalesce
-            next_run = job.next_run_time.astimezone(PARIS)
-            assert job.next_run_time.utcoffset() == next_run.utcoffset()
-            assert now < next_run <= now + timedelta(days=32), (name, next_run)
-            expected = SPEC_SCHEDULES[name]
-            actual = {"weekday": next_run.weekday(), "day": next_run.day, "hour": next_run.hour,
-                      "minute": next_run.minute}
-            assert {k: actual[k] for k in expected} == expected, (name, next_run)
-            assert next_run.second == 0
-        deadlines = jobs["deadlines"].next_run_time.astimezone(PARIS)
-        assert (deadlines.hour, deadlines.minute) == (9, 0) and deadlines - now <= timedelta(days=1)
-    finally:
-        scheduler.shutdown(wait=False)
-        engine.dispose()
+# Every job of the spec, its trigger, time zone and fire times: tests/test_scheduler_spec.py (against a table
+# written from the spec, not the product's own registry).
 
 
 # ---- replicas through a simulated day ------------------------------------------------------------

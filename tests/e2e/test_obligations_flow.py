@@ -8,6 +8,7 @@ import csv
 import io
 import itertools
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from tests.e2e.cli_helpers import block_actions, buttons, cli, day, en_date, led
 from tests.e2e.helpers import section_texts
 from tests.support.fake_slack import FakeSlack
 from tests.support.server import Serve, contractbot_env
-from tests.support.signed import post_action, post_command
+from tests.support.signed import post_action, post_command, post_event
 
 MANAGER, OWNER, STRANGER, FRENCH = "UBOSS", "U0OBLOWN1", "U0STRANGE", "U0FRANCE1"
 _tags = itertools.count(1)
@@ -226,3 +227,32 @@ def test_the_job_alerts_once_and_its_buttons_work(stack: Stack) -> None:
     shown = command(stack, f"show {number}")["text"]
     assert "https://docs.example/pas.pdf" in shown and en_date(due.replace(year=due.year + 1)) in shown
     stack.fake.assert_valid_messages()
+
+
+def dm(stack: Stack, text: str, *, user: str = MANAGER) -> dict[str, Any]:
+    channel = f"D{user}{next(_tags)}"
+    envelope = {"token": "verification-token", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                "event": {"type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text,
+                          "ts": f"{time.time():.6f}", "event_ts": f"{time.time():.6f}"},
+                "event_id": f"EvOBL{uuid.uuid4().hex[:10]}", "event_time": int(time.time()),
+                "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}]}
+    status, body = post_event(stack.serve.events_url, SECRET, envelope)
+    assert status == 200, body
+    return stack.fake.wait_for("chat.postMessage", predicate=lambda c: c["args"].get("channel") == channel)[-1]["args"]
+
+
+def test_dm_questions_get_the_obligation_list_of_a_vendors_contracts(stack: Stack) -> None:
+    vendor = f"Dmvendor{uuid.uuid4().hex[:6]}"
+    for ref in ("OBL-DM-1", "OBL-DM-2"):
+        answer = command(stack, f'add {ref} title:"Hosting {ref}" vendor:{vendor} end:{day(400).isoformat()}',
+                         name="/contract")
+        assert answer["response_type"] == "in_channel", answer
+    late = add_obligation(stack, f'OBL-DM-1 "Insurance certificate" due:{day(-3).isoformat()}')
+    soon = add_obligation(stack, f'OBL-DM-2 "Steering committee" due:{day(10).isoformat()}')
+    overdue = dm(stack, f"overdue obligations for {vendor}")
+    assert overdue["text"].startswith(f"Overdue obligations — {vendor.lower()} (1)"), overdue["text"]
+    assert late in overdue["text"] and soon not in overdue["text"]
+    french = dm(stack, f"obligations à venir pour {vendor}", user=FRENCH)
+    assert late in french["text"] and soon in french["text"] and "Obligations" in french["text"], french["text"]
+    everywhere = dm(stack, "obligations en retard", user=FRENCH)
+    assert late in everywhere["text"] and soon not in everywhere["text"]

@@ -56,6 +56,8 @@ def test_report_in_english_counts_the_portfolio_and_uploads_the_chart(bot: Bot) 
     assert f"1. {vendor} — €950,000,000.00" in text  # the largest vendor, at its amended value
     assert "in force on the month's first day" in text  # each figure says how it was counted
     assert "Service credits:" in text and "Crises handled:" in text and "Disputes:" in text
+    assert "Obligations met:" in text and "on time = done on or before the due date" in text
+    assert "Price revisions applied:" in text and "effect = revised annual value" in text
     assert 0 < len(answer["blocks"]) <= 50
     assert "Financial trajectory" in section_texts(answer)
 
@@ -72,6 +74,7 @@ def test_report_in_french_with_a_french_period(bot: Bot) -> None:
     text = answer["text"]
     assert "Rapport du portefeuille" in text and "Sous gestion" in text and "Trajectoire financière" in text
     assert "un an plus tôt" in text and "Avenants signés" in text
+    assert "Obligations remplies" in text and "Révisions de prix appliquées" in text
     bot.wait_for("files.completeUploadExternal", predicate=lambda c: c["args"].get("channel_id") == "CREP2")
     quarter = bot.command("report ce trimestre", user="UFRREP", channel="CREP2")
     first_month = 3 * ((today().month - 1) // 3) + 1
@@ -103,10 +106,11 @@ def test_a_period_it_cannot_read_gets_the_usage_and_no_chart(bot: Bot) -> None:
     assert len(_uploads_to(bot.fake, "CREP4")) == 1
 
 
-@pytest.mark.parametrize(("user", "locale", "words"), [("UHOMEEN", "en-US", ("Your decisions due", "Portfolio indicators")),
-                                                      ("UHOMEFR", "fr-FR", ("Vos décisions", "Indicateurs du portefeuille"))])
+@pytest.mark.parametrize(("user", "locale", "words"), [("UHOMEEN", "en-US", ("Your decisions due", "Portfolio indicators", "No obligation of yours")),
+                                                      ("UHOMEFR", "fr-FR", ("Vos décisions", "Indicateurs du portefeuille",
+                                                                            "Aucune obligation à vous"))])
 def test_app_home_shows_the_persons_decisions_and_the_indicators(bot: Bot, user: str, locale: str,
-                                                                 words: tuple[str, str]) -> None:
+                                                                 words: tuple[str, str, str]) -> None:
     bot.fake.locales[user] = locale
     mine, other = f"HOME-{uid()}", f"HOME-{uid()}"
     end = (today() + timedelta(days=20)).isoformat()
@@ -119,7 +123,7 @@ def test_app_home_shows_the_persons_decisions_and_the_indicators(bot: Bot, user:
     view = view if isinstance(view, dict) else __import__("json").loads(view)
     assert view["type"] == "home" and 0 < len(view["blocks"]) <= 100
     shown = section_texts(view)
-    assert words[0] in shown and words[1] in shown
+    assert words[0] in shown and words[1] in shown and words[2] in shown
     assert mine in shown and other not in shown
 
 
@@ -209,5 +213,9 @@ def test_the_digest_is_posted_once_per_iso_week_over_a_quarter(backend: str, req
     assert len(first["blocks"]) <= 50
     assert "Decisions due in the next 30 days" in first["text"] and "DG-1" in first["text"]
     assert "Indicators, last 12 months" in first["text"] and "Committed annual spend" in first["text"]
+    # obligations and price revisions have their sections (empty in this portfolio) and their indicators
+    assert "No obligation overdue or due in the next 30 days." in first["text"]
+    assert "No price revision due in the next 30 days." in first["text"]
+    assert "*Obligations met:* 0 on time · 0 late" in first["text"] and "*Price revisions applied:* 0" in first["text"]
     fake_slack.assert_valid_messages()
     assert_no_traceback(fake_slack)
