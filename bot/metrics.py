@@ -16,6 +16,9 @@ class Metrics:
                               registry=self.registry)
         self.job_runs = Counter("contractbot_job_runs_total", "Scheduled job runs", ["job", "outcome"],
                                 registry=self.registry)
+        self.sweep_failures = Counter("contractbot_sweep_failures_total",
+                                      "Contracts or incidents a sweep could not handle (the rest still went out)",
+                                      ["job"], registry=self.registry)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -104,3 +104,65 @@ def get_all(session: Session, *, kind: str | None = None) -> Sequence[Alert]:
     if kind:
         stmt = stmt.where(Alert.kind == kind)
     return session.scalars(stmt).all()
+
+
+# --- batched claims (a first sweep over a big portfolio claims thousands of alerts) ---
+
+BATCH = 500
+
+
+def claim_many(session: Session, *, rows: Sequence[dict[str, Any]], worker: str, now: datetime) -> dict[str, int]:
+    """Claim many alerts at once (same rules as `claim`): key → id of the alerts this worker now owns.
+    Each row has key, kind, contract_id, due_on, detail (and optionally subject_id). Commit before posting."""
+    won: dict[str, int] = {}
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start:start + BATCH]
+        values = [dict(key=r["key"], kind=r["kind"], contract_id=r.get("contract_id"), subject_id=r.get("subject_id"),
+                       state=CLAIMED, due_on=r.get("due_on"), detail=r["detail"], claimed_at=now, claimed_by=worker,
+                       attempts=0) for r in chunk]
+        stmt = _insert(session).values(values).on_conflict_do_nothing(index_elements=["key"]).returning(
+            Alert.key, Alert.id)
+        won.update({key: id_ for key, id_ in session.execute(stmt)})
+        rest = [r["key"] for r in chunk if r["key"] not in won]
+        if rest:
+            reclaimed = session.execute(
+                update(Alert)
+                .where(Alert.key.in_(rest))
+                .where((Alert.state == FAILED) | ((Alert.state == CLAIMED) & (Alert.claimed_at < now - STALE_CLAIM)))
+                .values(state=CLAIMED, claimed_at=now, claimed_by=worker)
+                .returning(Alert.key, Alert.id)
+                .execution_options(synchronize_session=False))
+            won.update({key: id_ for key, id_ in reclaimed})
+    return won
+
+
+def supersede_many(session: Session, *, rows: Sequence[dict[str, Any]], worker: str, now: datetime) -> None:
+    """`supersede` for many rows (insert-if-absent, in batches)."""
+    for start in range(0, len(rows), BATCH):
+        values = [dict(key=r["key"], kind=r["kind"], contract_id=r.get("contract_id"), subject_id=r.get("subject_id"),
+                       state=SUPERSEDED, due_on=r.get("due_on"), detail=r["detail"], claimed_at=now,
+                       claimed_by=worker, attempts=0) for r in rows[start:start + BATCH]]
+        session.execute(_insert(session).values(values).on_conflict_do_nothing(index_elements=["key"]))
+
+
+def mark_posted_many(session: Session, *, alert_ids: Sequence[int], channel: str, ts: str, now: datetime) -> None:
+    """Alerts posted together in one grouped message: they share its channel and ts."""
+    for start in range(0, len(alert_ids), BATCH):
+        session.execute(update(Alert).where(Alert.id.in_(alert_ids[start:start + BATCH]))
+                        .values(state=POSTED, posted_at=now, channel=channel, ts=ts, attempts=Alert.attempts + 1)
+                        .execution_options(synchronize_session=False))
+
+
+def mark_failed_many(session: Session, *, alert_ids: Sequence[int], error: str) -> None:
+    for start in range(0, len(alert_ids), BATCH):
+        session.execute(update(Alert).where(Alert.id.in_(alert_ids[start:start + BATCH]))
+                        .values(state=FAILED, last_error=error[:500], attempts=Alert.attempts + 1)
+                        .execution_options(synchronize_session=False))
+
+
+def posted_together(session: Session, *, alert: Alert) -> Sequence[Alert]:
+    """The alerts of the grouped message this alert was posted in (itself alone when posted on its own)."""
+    if not alert.ts or not alert.channel:
+        return [alert]
+    return session.scalars(select(Alert).where(Alert.channel == alert.channel, Alert.ts == alert.ts,
+                                               Alert.kind == alert.kind).order_by(Alert.due_on, Alert.id)).all()

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot import deadlines
@@ -213,12 +213,20 @@ def alertable_condition(horizon: date) -> ColumnElement[bool]:
     return and_(Contract.status.in_([s.value for s in deadlines.ALERTED_STATUSES]), Contract.act_by <= horizon)
 
 
-def alertable(session: Session, *, horizon: date) -> Sequence[Row[Any]]:
+def alertable_stmt(horizon: date) -> Select[Any]:
     """The columns the deadlines sweep needs, not whole contracts (13k rows of 100k on a big portfolio)."""
-    stmt = (select(Contract.id, Contract.reference, Contract.end_date, Contract.act_by, Contract.channel,
+    return (select(Contract.id, Contract.reference, Contract.end_date, Contract.act_by, Contract.channel,
                    Contract.owner, Contract.alerts_snoozed_until)
             .where(alertable_condition(horizon)).order_by(Contract.id))
-    return session.execute(stmt).all()
+
+
+def alertable(session: Session, *, horizon: date) -> Sequence[Row[Any]]:
+    return session.execute(alertable_stmt(horizon)).all()
+
+
+def reference_of(session: Session, *, contract_id: int) -> str:
+    """A contract's reference for a report, even when its other columns cannot be read."""
+    return session.scalar(select(Contract.reference).where(Contract.id == contract_id)) or f"contract #{contract_id}"
 
 
 def due_for_renewal(session: Session, *, window: Window, today: date, limit: int = 200) -> tuple[Sequence[Contract], int]:
