@@ -14,6 +14,7 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import slack_retry
 from bot.clock import Clock
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 def web_client(settings: Settings) -> WebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
+    return slack_retry.web_client(token, settings.slack_api_url)  # 429 / 5xx / connection errors retried
 
 
 def create_app(

@@ -54,6 +54,32 @@ class SweepReport:
     failures: list[str] = field(default_factory=list)  # lines naming what failed, for `jobs run`
 
 
+def alert_state(alert: Alert, *, settled: str | None = None) -> render.AlertState:
+    detail = alert.detail or {}
+    until = detail.get("snoozed_until")
+    return render.AlertState(
+        acknowledged_by=alert.acknowledged_by,
+        acknowledged_at=alert.acknowledged_at,
+        snoozed_by=detail.get("snoozed_by"),
+        snoozed_until=date.fromisoformat(until) if until else None,
+        settled=settled or detail.get("settled"),
+    )
+
+
+def build_group_message(session: Session, alert: Alert, *, lang: str, today: date) -> Message | None:
+    """The grouped message `alert` was posted in, re-rendered from the ledger (after a button was
+    pressed on one of its contracts); None when the alert was posted on its own."""
+    members, total = alerts.posted_together(session, alert=alert, limit=render_groups.SHOWN)
+    if total <= 1:
+        return None
+    items = []
+    for member in members:
+        contract = contracts.get_by_id(session, contract_id=member.contract_id) if member.contract_id else None
+        if contract is not None:
+            items.append(render_groups.GroupItem(member.id, contract, alert_state(member)))
+    return render_groups.deadline_group(lang, items, today=today, total=total)
+
+
 def build_message(alert: Alert, contract: Contract, *, lang: str, today: date,
                   settled: str | None = None) -> Message:
     detail = alert.detail or {}
@@ -150,7 +176,8 @@ def claim_all(factory: sessionmaker[Session], items: list[Planned], *, worker: s
 
 def _group_message(factory: sessionmaker[Session], claimed: list[tuple[int, Planned]], *, settings: Settings,
                    today: date) -> Message:
-    ordered = sorted(claimed, key=lambda pair: (pair[1].act_by, pair[1].reference))
+    # Most urgent first; the same order as storage.alerts.posted_together (due_on = act-by, contract id).
+    ordered = sorted(claimed, key=lambda pair: (pair[1].act_by, pair[1].contract_id))
     with factory() as session:
         shown = []
         for alert_id, item in ordered[:render_groups.SHOWN]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -160,9 +160,14 @@ def mark_failed_many(session: Session, *, alert_ids: Sequence[int], error: str) 
                         .execution_options(synchronize_session=False))
 
 
-def posted_together(session: Session, *, alert: Alert) -> Sequence[Alert]:
-    """The alerts of the grouped message this alert was posted in (itself alone when posted on its own)."""
+def posted_together(session: Session, *, alert: Alert, limit: int) -> tuple[Sequence[Alert], int]:
+    """The first `limit` alerts of the grouped message this alert was posted in (most urgent first, as
+    the message shows them) and how many it holds; ([alert], 1) for an alert posted on its own."""
     if not alert.ts or not alert.channel:
-        return [alert]
-    return session.scalars(select(Alert).where(Alert.channel == alert.channel, Alert.ts == alert.ts,
-                                               Alert.kind == alert.kind).order_by(Alert.due_on, Alert.id)).all()
+        return [alert], 1
+    same = (Alert.channel == alert.channel, Alert.ts == alert.ts, Alert.kind == alert.kind)
+    total = session.scalar(select(func.count()).select_from(Alert).where(*same)) or 1
+    if total == 1:
+        return [alert], 1
+    first = session.scalars(select(Alert).where(*same).order_by(Alert.due_on, Alert.contract_id).limit(limit)).all()
+    return first, total
