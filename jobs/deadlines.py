@@ -77,7 +77,8 @@ def build_group_message(session: Session, alert: Alert, *, lang: str, today: dat
         contract = contracts.get_by_id(session, contract_id=member.contract_id) if member.contract_id else None
         if contract is not None:
             items.append(render_groups.GroupItem(member.id, contract, alert_state(member)))
-    return render_groups.deadline_group(lang, items, today=today, total=total)
+    return render_groups.deadline_group(lang, items, today=today, total=total,
+                                        last_act_by=alerts.group_last_due(session, alert=alert))
 
 
 def build_message(alert: Alert, contract: Contract, *, lang: str, today: date,
@@ -184,7 +185,8 @@ def _group_message(factory: sessionmaker[Session], claimed: list[tuple[int, Plan
             contract = contracts.get_by_id(session, contract_id=item.contract_id)
             if contract is not None:
                 shown.append(render_groups.GroupItem(alert_id, contract))
-        message = render_groups.deadline_group(settings.language, shown, today=today, total=len(ordered))
+        message = render_groups.deadline_group(settings.language, shown, today=today, total=len(ordered),
+                                               last_act_by=ordered[-1][1].act_by)
     return message
 
 

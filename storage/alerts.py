@@ -171,3 +171,9 @@ def posted_together(session: Session, *, alert: Alert, limit: int) -> tuple[Sequ
         return [alert], 1
     first = session.scalars(select(Alert).where(*same).order_by(Alert.due_on, Alert.contract_id).limit(limit)).all()
     return first, total
+
+
+def group_last_due(session: Session, *, alert: Alert) -> date | None:
+    """The furthest due date of the grouped message this alert was posted in."""
+    return session.scalar(select(func.max(Alert.due_on)).where(Alert.channel == alert.channel, Alert.ts == alert.ts,
+                                                               Alert.kind == alert.kind))

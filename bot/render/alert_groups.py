@@ -29,15 +29,17 @@ class GroupItem:
     state: AlertState = AlertState()
 
 
-def renewals_command(items: list[GroupItem], today: date) -> str:
+def renewals_command(last_act_by: date, today: date) -> str:
     """The /renewals window that lists every contract of the group (overdue ones are always listed)."""
-    furthest = max((days_left(item.contract.act_by, today) for item in items), default=0)
-    return f"/renewals next {max(furthest, 1)} days"
+    return f"/renewals next {max(days_left(last_act_by, today), 1)} days"
 
 
-def deadline_group(lang: str, items: list[GroupItem], *, today: date, total: int | None = None) -> Message:
-    """`items` most urgent first; `total` (default len(items)) counts the whole group."""
+def deadline_group(lang: str, items: list[GroupItem], *, today: date, total: int | None = None,
+                   last_act_by: date | None = None) -> Message:
+    """`items` most urgent first (at least the SHOWN first ones); `total` (default len(items)) counts the
+    whole group and `last_act_by` is its furthest act-by date (default: that of the items given)."""
     total = len(items) if total is None else total
+    last_act_by = last_act_by or max((item.contract.act_by for item in items), default=today)
     owners = sorted({item.contract.owner for item in items if item.contract.owner})
     title = t(lang, "scale_group_header", count=total)
     blocks: list[Block] = [header(title)]
@@ -62,8 +64,8 @@ def deadline_group(lang: str, items: list[GroupItem], *, today: date, total: int
         if not item.state.settled:
             blocks.append(actions(lang, item.alert_id, deadline=True))
     hidden = total - min(len(items), SHOWN)
-    footer = t(lang, "scale_group_more", count=hidden, command=renewals_command(items, today)) if hidden > 0 \
-        else t(lang, "scale_group_all", command=renewals_command(items, today))
+    footer = t(lang, "scale_group_more", count=hidden, command=renewals_command(last_act_by, today)) if hidden > 0 \
+        else t(lang, "scale_group_all", command=renewals_command(last_act_by, today))
     if len(owners) > 1:
         footer += "\n" + t(lang, "scale_group_owners", owners=", ".join(who(o) for o in owners[:30]))
     blocks.append(context(footer))
