@@ -42,13 +42,14 @@ class Defaults:
     lead: Duration
 
 
-def recompute(contract: Contract) -> None:
+def recompute(contract: Contract, *, vendor_name: str | None = None) -> None:
     """Refresh what is derived from the stored fields: deadlines and the folded search text."""
     notice = parse_duration(contract.notice)
     lead = parse_duration(contract.lead)
     contract.notice_deadline = deadlines.notice_deadline(contract.end_date, notice)
     contract.act_by = deadlines.act_by(contract.end_date, notice, lead)
-    vendor_name = contract.vendor.name if contract.vendor is not None else ""
+    if vendor_name is None:
+        vendor_name = contract.vendor.name if contract.vendor is not None else ""
     contract.search_text = " ".join([fold(contract.reference), fold(contract.title), fold(vendor_name)])
 
 
@@ -75,9 +76,15 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any,
 
 
 def _apply(session: Session, contract: Contract, values: ContractFields, *, now: datetime) -> None:
-    given = values.given
-    if "vendor" in given and values.vendor:
+    if "vendor" in values.given and values.vendor:
         contract.vendor = vendors.get_or_create(session, name=values.vendor, now=now)
+    _apply_fields(contract, values)
+    recompute(contract)
+
+
+def _apply_fields(contract: Contract, values: ContractFields) -> None:
+    """Every given field but the vendor; refuses an end before the start."""
+    given = values.given
     simple = {"title": "title", "type": "type", "status": "status", "start": "start_date", "renewal": "renewal",
               "value": "annual_value", "currency": "currency", "owner": "owner", "channel": "channel"}
     for name, column in simple.items():
@@ -92,15 +99,12 @@ def _apply(session: Session, contract: Contract, values: ContractFields, *, now:
         contract.renewals_since_anchor = 0
     if contract.start_date and contract.end_date < contract.start_date:
         raise InputError("end", "end_before_start", contract.end_date.isoformat())
-    recompute(contract)
 
 
-def create(session: Session, *, values: ContractFields, defaults: Defaults, actor: str, now: datetime) -> Contract:
-    require(values, "reference", "title", "vendor", "end")
+def _new(values: ContractFields, defaults: Defaults, now: datetime) -> Contract:
+    """A new contract with the defaults, before its fields are applied (not in the session)."""
     assert values.reference is not None and values.end is not None
-    if get_by_reference(session, reference=values.reference) is not None:
-        raise DuplicateReference(values.reference)
-    contract = Contract(
+    return Contract(
         reference=values.reference,
         reference_key=values.reference.upper(),
         type="other",
@@ -116,6 +120,34 @@ def create(session: Session, *, values: ContractFields, defaults: Defaults, acto
         created_at=now,
         updated_at=now,
     )
+
+
+_COLUMNS = ("reference", "reference_key", "title", "type", "status", "start_date", "end_date", "end_anchor",
+            "renewals_since_anchor", "notice", "term", "lead", "renewal", "notice_deadline", "act_by", "annual_value",
+            "currency", "owner", "channel", "search_text", "alerts_snoozed_until", "created_at", "updated_at")
+
+
+def new_row(values: ContractFields, *, defaults: Defaults, vendor_id: int, vendor_name: str,
+            now: datetime) -> tuple[dict[str, Any], dict[str, tuple[Any, Any]]]:
+    """What `create` would insert, as column values for a bulk Core insert (imports), and the
+    changes its history records. Same defaults, same rules, same derived columns."""
+    require(values, "reference", "title", "vendor", "end")
+    contract = _new(values, defaults, now)
+    _apply_fields(contract, values)
+    recompute(contract, vendor_name=vendor_name)
+    row = {name: getattr(contract, name) for name in _COLUMNS}
+    row.update(vendor_id=vendor_id, version=1)
+    after = {name: row[name] for name in _SNAPSHOT if name != "vendor"}
+    after["vendor"] = vendor_name
+    return row, {k: (None, v) for k, v in after.items() if v is not None}
+
+
+def create(session: Session, *, values: ContractFields, defaults: Defaults, actor: str, now: datetime) -> Contract:
+    require(values, "reference", "title", "vendor", "end")
+    assert values.reference is not None and values.end is not None
+    if get_by_reference(session, reference=values.reference) is not None:
+        raise DuplicateReference(values.reference)
+    contract = _new(values, defaults, now)
     _apply(session, contract, values, now=now)
     session.add(contract)
     session.flush()

@@ -1,0 +1,100 @@
+"""Importing many contracts quickly, in one transaction, with bounded memory.
+
+The CSV is read as a stream, row by row, with the same reader as `/contract add`
+(`bot.contract_input.read_contract_fields`). Good rows are written in batches: the references and
+vendors a batch needs are fetched in one query each, new contracts go in with one Core `insert()`
+executemany (their history with another), existing references are updated one by one through
+`storage.contracts.update` (so their history says "import_update", as before). The caller owns the
+one transaction: any bad row — every one is reported with its line — and nothing is committed.
+Memory holds one batch, the references seen so far (to report duplicates) and the vendors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from bot.contract_input import ContractFields, InputError, require
+from bot.text import fold
+from storage import audit, contracts, vendors
+from storage.models import AuditEvent, Contract, Vendor
+
+BATCH = 2_000
+
+
+@dataclass(slots=True)
+class BatchResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, InputError]] = field(default_factory=list)
+
+
+class VendorCache:
+    """name key → (id, stored name): all vendors once, then the ones this import creates."""
+
+    def __init__(self, session: Session) -> None:
+        self._known = {key: (id_, name) for id_, key, name in session.execute(select(Vendor.id, Vendor.name_key,
+                                                                                       Vendor.name))}
+
+    def resolve(self, session: Session, name: str, *, now: datetime) -> tuple[int, str]:
+        key = fold(name)
+        found = self._known.get(key)
+        if found is None:
+            vendor = vendors.get_or_create(session, name=name, now=now)
+            found = self._known[key] = (vendor.id, vendor.name)
+        return found
+
+
+def batches(rows: Iterable[tuple[int, ContractFields]], size: int = BATCH) -> Iterator[list[tuple[int, ContractFields]]]:
+    batch: list[tuple[int, ContractFields]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write_batch(session: Session, batch: list[tuple[int, ContractFields]], *, cache: VendorCache,
+                defaults: contracts.Defaults, actor: str, now: datetime) -> BatchResult:
+    """Create or update the contracts of one batch (references unique within the file)."""
+    result = BatchResult()
+    keys = [(values.reference or "").upper() for _line, values in batch]
+    existing = {c.reference_key: c for c in session.scalars(select(Contract).where(Contract.reference_key.in_(keys)))}
+    new_rows: list[dict[str, Any]] = []
+    histories: list[dict[str, tuple[Any, Any]]] = []
+    for line, values in batch:
+        contract = existing.get((values.reference or "").upper())
+        try:
+            if contract is None:
+                require(values, "title", "vendor")
+                vendor_id, vendor_name = cache.resolve(session, values.vendor or "", now=now)
+                row, changes = contracts.new_row(values, defaults=defaults, vendor_id=vendor_id,
+                                                 vendor_name=vendor_name, now=now)
+                new_rows.append(row)
+                histories.append(changes)
+            else:
+                values.given.discard("reference")
+                changes = contracts.update(session, contract=contract, values=values, actor=actor,
+                                           action="import_update", note=None, now=now)
+                result.updated += 1 if changes else 0
+                result.unchanged += 0 if changes else 1
+        except InputError as exc:
+            result.errors.append((line, exc))
+    if new_rows:
+        ids = session.scalars(insert(Contract).returning(Contract.id, sort_by_parameter_order=True), new_rows).all()
+        session.execute(insert(AuditEvent), [
+            dict(at=now, actor=actor, entity_type="contract", entity_id=id_, action="create", note=None,
+                 changes={k: [audit.jsonable(a), audit.jsonable(b)] for k, (a, b) in changes.items()})
+            for id_, changes in zip(ids, histories)])
+        result.created += len(new_rows)
+    session.flush()
+    session.expunge_all()  # bounded memory: nothing of this batch is needed any more
+    return result
