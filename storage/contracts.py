@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -101,10 +103,11 @@ def _apply_fields(contract: Contract, values: ContractFields) -> None:
         raise InputError("end", "end_before_start", contract.end_date.isoformat())
 
 
-def _new(values: ContractFields, defaults: Defaults, now: datetime) -> Contract:
-    """A new contract with the defaults, before its fields are applied (not in the session)."""
+def _new(values: ContractFields, defaults: Defaults, now: datetime, *, make: Any = Contract) -> Any:
+    """A new contract with the defaults, before its fields are applied (not in the session). `make`
+    builds it: the mapped class, or a plain namespace for a bulk insert (no ORM bookkeeping)."""
     assert values.reference is not None and values.end is not None
-    return Contract(
+    return make(
         reference=values.reference,
         reference_key=values.reference.upper(),
         type="other",
@@ -128,18 +131,24 @@ _COLUMNS = ("reference", "reference_key", "title", "type", "status", "start_date
 
 
 def new_row(values: ContractFields, *, defaults: Defaults, vendor_id: int, vendor_name: str,
-            now: datetime) -> tuple[dict[str, Any], dict[str, tuple[Any, Any]]]:
+            now: datetime) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """What `create` would insert, as column values for a bulk Core insert (imports), and the
-    changes its history records. Same defaults, same rules, same derived columns."""
+    changes its history records (JSON-ready). Same defaults, same rules, same derived columns."""
     require(values, "reference", "title", "vendor", "end")
-    contract = _new(values, defaults, now)
+    contract = _new(values, defaults, now, make=SimpleNamespace)
+    contract.start_date = contract.annual_value = contract.owner = contract.channel = None
+    contract.alerts_snoozed_until = None
     _apply_fields(contract, values)
     recompute(contract, vendor_name=vendor_name)
     row = {name: getattr(contract, name) for name in _COLUMNS}
     row.update(vendor_id=vendor_id, version=1)
-    after = {name: row[name] for name in _SNAPSHOT if name != "vendor"}
-    after["vendor"] = vendor_name
-    return row, {k: (None, v) for k, v in after.items() if v is not None}
+    history = {}
+    for name in (*(n for n in _SNAPSHOT if n != "vendor"), "vendor"):  # what `create` records, in its order
+        value = vendor_name if name == "vendor" else row[name]
+        if value is not None:
+            history[name] = [None, value.isoformat() if isinstance(value, date) else
+                             str(value) if isinstance(value, Decimal) else value]
+    return row, history
 
 
 def create(session: Session, *, values: ContractFields, defaults: Defaults, actor: str, now: datetime) -> Contract:
