@@ -36,18 +36,23 @@ class BatchResult:
 
 
 class VendorCache:
-    """name key → (id, stored name): all vendors once, then the ones this import creates."""
+    """Vendor → (id, stored name): all vendors once, then the ones this import creates; looked up by
+    the name as written (then by its folded key), so a big file folds each spelling once."""
 
     def __init__(self, session: Session) -> None:
         self._known = {key: (id_, name) for id_, key, name in session.execute(select(Vendor.id, Vendor.name_key,
                                                                                        Vendor.name))}
+        self._spelled: dict[str, tuple[int, str]] = {}
 
     def resolve(self, session: Session, name: str, *, now: datetime) -> tuple[int, str]:
-        key = fold(name)
-        found = self._known.get(key)
+        found = self._spelled.get(name)
         if found is None:
-            vendor = vendors.get_or_create(session, name=name, now=now)
-            found = self._known[key] = (vendor.id, vendor.name)
+            key = fold(name)
+            found = self._known.get(key)
+            if found is None:
+                vendor = vendors.get_or_create(session, name=name, now=now)
+                found = self._known[key] = (vendor.id, vendor.name)
+            self._spelled[name] = found
         return found
 
 
