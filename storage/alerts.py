@@ -111,38 +111,47 @@ def get_all(session: Session, *, kind: str | None = None) -> Sequence[Alert]:
 BATCH = 500
 
 
+def _table_insert(session: Session):  # type: ignore[no-untyped-def]
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Alert.__table__)
+
+
+def _ledger_rows(rows: Sequence[dict[str, Any]], *, state: str, worker: str, now: datetime) -> list[dict[str, Any]]:
+    return [dict(key=r["key"], kind=r["kind"], contract_id=r.get("contract_id"), subject_id=r.get("subject_id"),
+                 state=state, due_on=r.get("due_on"), detail=r["detail"], claimed_at=now, claimed_by=worker,
+                 attempts=0) for r in rows]
+
+
 def claim_many(session: Session, *, rows: Sequence[dict[str, Any]], worker: str, now: datetime) -> dict[str, int]:
     """Claim many alerts at once (same rules as `claim`): key → id of the alerts this worker now owns.
-    Each row has key, kind, contract_id, due_on, detail (and optionally subject_id). Commit before posting."""
-    won: dict[str, int] = {}
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start:start + BATCH]
-        values = [dict(key=r["key"], kind=r["kind"], contract_id=r.get("contract_id"), subject_id=r.get("subject_id"),
-                       state=CLAIMED, due_on=r.get("due_on"), detail=r["detail"], claimed_at=now, claimed_by=worker,
-                       attempts=0) for r in chunk]
-        stmt = _insert(session).values(values).on_conflict_do_nothing(index_elements=["key"]).returning(
-            Alert.key, Alert.id)
-        won.update({key: id_ for key, id_ in session.execute(stmt)})
-        rest = [r["key"] for r in chunk if r["key"] not in won]
-        if rest:
-            reclaimed = session.execute(
-                update(Alert)
-                .where(Alert.key.in_(rest))
-                .where((Alert.state == FAILED) | ((Alert.state == CLAIMED) & (Alert.claimed_at < now - STALE_CLAIM)))
-                .values(state=CLAIMED, claimed_at=now, claimed_by=worker)
-                .returning(Alert.key, Alert.id)
-                .execution_options(synchronize_session=False))
-            won.update({key: id_ for key, id_ in reclaimed})
+    Each row has key, kind, contract_id, due_on, detail (and optionally subject_id). Commit before posting.
+    One executemany `INSERT … ON CONFLICT DO NOTHING RETURNING` (SQLAlchemy batches it), then one
+    conditional UPDATE for the keys already there (failed, or claimed by a process that died)."""
+    if not rows:
+        return {}
+    connection = session.connection()
+    stmt = _table_insert(session).on_conflict_do_nothing(index_elements=["key"]).returning(
+        Alert.__table__.c.key, Alert.__table__.c.id)
+    won = {key: id_ for key, id_ in connection.execute(stmt, _ledger_rows(rows, state=CLAIMED, worker=worker,
+                                                                          now=now))}
+    rest = [r["key"] for r in rows if r["key"] not in won]
+    for start in range(0, len(rest), BATCH):
+        reclaimed = session.execute(
+            update(Alert)
+            .where(Alert.key.in_(rest[start:start + BATCH]))
+            .where((Alert.state == FAILED) | ((Alert.state == CLAIMED) & (Alert.claimed_at < now - STALE_CLAIM)))
+            .values(state=CLAIMED, claimed_at=now, claimed_by=worker)
+            .returning(Alert.key, Alert.id)
+            .execution_options(synchronize_session=False))
+        won.update({key: id_ for key, id_ in reclaimed})
     return won
 
 
 def supersede_many(session: Session, *, rows: Sequence[dict[str, Any]], worker: str, now: datetime) -> None:
-    """`supersede` for many rows (insert-if-absent, in batches)."""
-    for start in range(0, len(rows), BATCH):
-        values = [dict(key=r["key"], kind=r["kind"], contract_id=r.get("contract_id"), subject_id=r.get("subject_id"),
-                       state=SUPERSEDED, due_on=r.get("due_on"), detail=r["detail"], claimed_at=now,
-                       claimed_by=worker, attempts=0) for r in rows[start:start + BATCH]]
-        session.execute(_insert(session).values(values).on_conflict_do_nothing(index_elements=["key"]))
+    """`supersede` for many rows (insert-if-absent, one executemany)."""
+    if rows:
+        session.connection().execute(_table_insert(session).on_conflict_do_nothing(index_elements=["key"]),
+                                     _ledger_rows(rows, state=SUPERSEDED, worker=worker, now=now))
 
 
 def mark_posted_many(session: Session, *, alert_ids: Sequence[int], channel: str, ts: str, now: datetime) -> None:
