@@ -87,8 +87,11 @@ def write_batch(session: Session, batch: list[tuple[int, ContractFields]], *, ca
                 histories.append(changes)
             else:
                 values.given.discard("reference")
+                vendor = None
+                if "vendor" in values.given and values.vendor:  # from the cache, not one query per row
+                    vendor = session.get(Vendor, cache.resolve(session, values.vendor, now=now)[0])
                 changes = contracts.update(session, contract=contract, values=values, actor=actor,
-                                           action="import_update", note=None, now=now)
+                                           action="import_update", note=None, now=now, vendor=vendor)
                 result.updated += 1 if changes else 0
                 result.unchanged += 0 if changes else 1
         except InputError as exc:

@@ -77,9 +77,10 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any,
     return {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
 
 
-def _apply(session: Session, contract: Contract, values: ContractFields, *, now: datetime) -> None:
+def _apply(session: Session, contract: Contract, values: ContractFields, *, now: datetime,
+           vendor: Vendor | None = None) -> None:
     if "vendor" in values.given and values.vendor:
-        contract.vendor = vendors.get_or_create(session, name=values.vendor, now=now)
+        contract.vendor = vendor or vendors.get_or_create(session, name=values.vendor, now=now)
     _apply_fields(contract, values)
     recompute(contract)
 
@@ -166,10 +167,11 @@ def create(session: Session, *, values: ContractFields, defaults: Defaults, acto
 
 
 def update(session: Session, *, contract: Contract, values: ContractFields, actor: str, action: str, note: str | None,
-           now: datetime) -> dict[str, tuple[Any, Any]]:
-    """Apply the given fields; record the before/after in the audit trail. Returns the changes."""
+           now: datetime, vendor: Vendor | None = None) -> dict[str, tuple[Any, Any]]:
+    """Apply the given fields; record the before/after in the audit trail. Returns the changes.
+    `vendor`: the Vendor named by `values.vendor`, when the caller already has it (imports)."""
     before = snapshot(contract)
-    _apply(session, contract, values, now=now)
+    _apply(session, contract, values, now=now, vendor=vendor)
     changes = _diff(before, snapshot(contract))
     if changes:
         contract.updated_at = now
