@@ -26,8 +26,9 @@ class Failures:
 
     def record(self, subject: str, step: str, exc: BaseException) -> None:
         error = f"{type(exc).__name__}: {exc}"[:300]
-        logger.error("%s sweep: %s failed at %s (%s); the other alerts still go out", self.job, subject, step, error,
-                     exc_info=exc)
+        # No traceback at ERROR (operators read this line; `jobs run` never shows a stack trace); DEBUG has it.
+        logger.error("%s sweep: %s failed at %s (%s); the other alerts still go out", self.job, subject, step, error)
+        logger.debug("%s sweep: %s failed at %s", self.job, subject, step, exc_info=exc)
         if self.metrics is not None:
             self.metrics.sweep_failures.labels(self.job).inc()
         self.items.append(Failure(subject, step, error))
