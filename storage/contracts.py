@@ -327,11 +327,14 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
         return SearchResult()
     in_force_first = func.coalesce(Contract.status.in_([s.value for s in CLOSED_STATUSES]), False)
     condition = and_(*[Contract.search_text.contains(term) for term in terms])
-    found = session.scalars(select(Contract).where(condition).order_by(in_force_first, Contract.act_by).limit(limit + 1)).all()
-    if found:
-        total = len(found) if len(found) <= limit else session.scalar(
-            select(func.count()).select_from(Contract).where(condition)) or 0
-        return SearchResult(list(found[:limit]), total)
+    # One scan of the folded text (every row is read: a LIMIT cannot stop it early) returning the ids of
+    # all matches in rank order, then the first `limit` loaded by id — not a second scan to count them.
+    ranked = session.scalars(select(Contract.id).where(condition)
+                             .order_by(in_force_first, Contract.act_by, Contract.id)).all()
+    if ranked:
+        first = list(ranked[:limit])
+        loaded = {c.id: c for c in session.scalars(select(Contract).where(Contract.id.in_(first)))}
+        return SearchResult([loaded[i] for i in first if i in loaded], len(ranked))
     # Typos: a vendor whose name is close enough, else the closest references as suggestions.
     names = {v.name_key: v.id for v in vendors.get_all(session)}
     best = process.extractOne(fold(query), list(names), scorer=fuzz.WRatio, score_cutoff=85)
