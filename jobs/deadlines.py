@@ -8,7 +8,7 @@ the ledger before it is posted.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -215,6 +215,8 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
         finally:
             session.rollback()
             session.close()
+        per_channel = Counter(item.channel for item in report.planned if item.channel is not None)
+        report.groups = [(channel, n) for channel, n in per_channel.items() if n > settings.alert_group_over]
         report.failures = failures.lines()
         return report
     report.rolled = roll_ended(factory, today=today, now=now, failures=failures)
@@ -288,7 +290,7 @@ def describe(report: SweepReport, *, today: date) -> list[str]:
         left = days_left(item.act_by, today)
         lines.append(f"{item.reference}: deadline alert {item.threshold}d (act by {item.act_by}, {left} days left)"
                      f" → {item.channel or 'no channel'}")
-    for channel, count in report.groups:
+    for channel, count in report.groups:  # (a dry run says what a real run would group)
         lines.append(f"{channel}: {count} deadline alerts in one grouped message")
     for outcome in report.outcomes:
         lines.append(f"{outcome.key}: {'posted' if outcome.posted else 'FAILED ' + (outcome.error or '')}")

@@ -200,3 +200,13 @@ def test_a_poisoned_incident_contract_does_not_silence_the_sla_sweep(session_fac
     assert {c["args"]["channel"] for c in fake_slack.calls("chat.postMessage")} == {"CSLA-OK"}
     assert any(line.startswith(f"{refs['SLA-BAD']}: FAILED (sla") for line in lines), lines
     assert metrics.sweep_failures.labels("sla")._value.get() >= 1
+
+
+def test_a_dry_run_says_which_alerts_would_be_grouped_and_posts_nothing(session_factory, fake_slack, db_url):
+    settings = make_settings(db_url, fake_slack.url, post_interval=0)
+    due_in_30(session_factory, 6)
+    report = deadlines.sweep(session_factory, client_for(fake_slack), settings=settings, now=at_nine(D0),
+                             dry_run=True)
+    lines = deadlines.describe(report, today=D0)
+    assert "CDEST: 6 deadline alerts in one grouped message" in lines
+    assert fake_slack.calls("chat.postMessage") == [] and deadline_states(session_factory) == {}
