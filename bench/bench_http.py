@@ -5,9 +5,9 @@
 Starts, on loopback only: the FakeSlack (tests.support.fake_slack), a real `contractbot serve
 --no-scheduler` subprocess (tests.support.server.Serve) on a copy of the seeded database, and
 bench/bare_app.py — a Bolt app that only acks, behind the same server stack (SlackRequestHandler on
-waitress, 8 threads). After a warm-up it sends M signed `/contract status …` (a mix of exact
-references, vendor names and title words) and M `/renewals next 30 days`, first one request at a
-time, then from C concurrent clients (closed loop: each client waits for its answer before the next
+waitress, 8 threads). After a warm-up it sends M signed requests of each of issue 6's four commands
+(`/contract status <ref>`, `/contract status <title words>`, `/renewals next 30 days`,
+`/contract list vendor:<name>`), first one request at a time, then from C concurrent clients (closed loop: each client waits for its answer before the next
 request). For each it reports:
 
 - ack: the HTTP acknowledgement latency (what Slack's 3-second limit applies to), for both apps;
@@ -148,29 +148,32 @@ class BareApp:
         stop_process(self.process, self.log)
 
 
-def sample_queries(db: Path, m: int, rng: random.Random) -> list[tuple[str, str]]:
-    """(kind, text) for `/contract status`: exact references, vendor names, title words — a third each.
-
-    Vendors and titles are drawn from random contracts, so big vendors and common words come up as
-    often as they would in a real portfolio."""
+def sample_queries(db: Path, m: int, rng: random.Random) -> dict[str, list[tuple[str, str, str]]]:
+    """The four commands of issue 6, M each, as (kind, command, text): exact references (`/contract
+    status IMP-…`), title words (`/contract status <words>`), `/renewals next 30 days` and
+    `/contract list vendor:<name>`. References, words and vendors are drawn from random contracts, so
+    big vendors and common words come up as often as they would in a real portfolio."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
         count = con.execute("SELECT max(id) FROM contracts").fetchone()[0]
-        ids = [rng.randint(1, count) for _ in range(m)]
         rows = [con.execute("SELECT c.reference, c.title, v.name FROM contracts c JOIN vendors v ON v.id = c.vendor_id"
-                            " WHERE c.id = ?", (i,)).fetchone() for i in ids]
+                            " WHERE c.id = ?", (rng.randint(1, count),)).fetchone() for _ in range(3 * m)]
     con.close()
-    queries = []
+    exact, words, vendors = [], [], []
     for i, (reference, title, vendor) in enumerate(rows):
-        kind = ("exact", "vendor", "title")[i % 3]
-        if kind == "exact":
-            text = reference if rng.random() < 0.7 else reference.lower()
-        elif kind == "vendor":
-            text = vendor
+        if i % 3 == 0:
+            exact.append(("exact", "/contract", f"status {reference if rng.random() < 0.7 else reference.lower()}"))
+        elif i % 3 == 1:
+            picked = [w for w in title.replace("(", " ").replace(")", " ").split() if len(w) > 2]
+            words.append(("words", "/contract",
+                          "status " + " ".join(rng.sample(picked, k=min(len(picked), rng.choice((1, 2, 2, 3)))))))
         else:
-            words = [w for w in title.replace("(", " ").replace(")", " ").split() if len(w) > 2]
-            text = " ".join(rng.sample(words, k=min(len(words), rng.choice((1, 2, 2, 3)))))
-        queries.append((kind, f"status {text}"))
-    return queries
+            vendors.append(("vendor", "/contract", f'list vendor:"{vendor}"'))
+    return {COMMANDS[0]: exact, COMMANDS[1]: words, COMMANDS[2]: [("renewals", "/renewals", "next 30 days")] * m,
+            COMMANDS[3]: vendors}
+
+
+COMMANDS = ("/contract status <ref>", "/contract status <words>", "/renewals next 30 days",
+            "/contract list vendor:…")
 
 
 class Client:
@@ -271,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="HTTP ack and answer latency, contractbot vs a bare Bolt app")
     parser.add_argument("--n", type=int, default=DEFAULT_N, help="portfolio size (picks bench/out/contracts-N.db)")
     parser.add_argument("--db", type=Path, default=None)
-    parser.add_argument("--m", type=int, default=300, help="requests per command, mode and app (default 300)")
+    parser.add_argument("--m", type=int, default=200, help="requests per command, mode and app (default 200)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients in the concurrent mode")
     parser.add_argument("--warmup", type=int, default=20, help="warm-up requests per command and app")
     parser.add_argument("--phase-timeout", type=float, default=90.0, help="seconds per phase before it stops")
@@ -279,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve-env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for `contractbot serve` (for experiments), repeatable")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--commands", default="all",
+                        help=f"which commands (comma-separated among: {', '.join(COMMANDS)}), default all")
     args = parser.parse_args(argv)
     source = (args.db or db_path(args.n)).resolve()
     if not source.exists():
@@ -291,11 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     copy_db(source, work_db)
     os.environ["TMPDIR"] = str(OUT)  # tests.support.server.Serve writes its log there
     rng = random.Random(args.seed)
-    status_queries = sample_queries(source, args.m + args.warmup, rng)
-    warm_status, status_queries = status_queries[:args.warmup], status_queries[args.warmup:]
-    contract_items = [(kind, "/contract", text) for kind, text in status_queries]
-    renewals_items = [("renewals", "/renewals", "next 30 days")] * args.m
-    warm_items = [(k, "/contract", t) for k, t in warm_status] + [("renewals", "/renewals", "next 30 days")] * args.warmup
+    queries = sample_queries(source, args.m + args.warmup, rng)
+    warm_items = [item for items in queries.values() for item in items[:args.warmup // 2]]
+    commands = {name: items[args.warmup:] for name, items in queries.items() if name in args.commands.split(",")
+                or args.commands == "all"}
 
     phases: list[Phase] = []
     load_before = os.getloadavg()
@@ -328,19 +332,19 @@ def main(argv: list[str] | None = None) -> int:
                     answer = f", answer p50 {ms(s['answer_p50'])} p99 {ms(s['answer_p99'])}" \
                         if s["answer_p50"] is not None else ""
                     cpu = f", server CPU {ms(s['cpu_per_request'])}/req" if s["cpu_per_request"] is not None else ""
-                    print(f"  {phase.mode:<10} {phase.name:<24} {app:<11} n={s['n']:<4} ack p50 {ms(s['ack_p50'])} "
+                    print(f"  {phase.mode:<10} {phase.name:<26} {app:<11} n={s['n']:<4} ack p50 {ms(s['ack_p50'])} "
                           f"p99 {ms(s['ack_p99'])}{answer}{cpu}  errors={s['errors']}"
                           f"{'  (stopped at the phase timeout)' if s['n'] < args.m else ''}", flush=True)
 
             modes = args.modes.split(",")
-            for label, items in (("/contract status", contract_items), ("/renewals next 30 days", renewals_items)):
+            for label, items in commands.items():
                 if "sequential" not in modes:
                     break
                 # One request at a time, the two apps interleaved: both see the same machine load.
                 report(run_phase(Phase(label, "sequential"), interleave(on(bot, items), on(base, items)),
                                  clients=1, timeout=args.phase_timeout))
             mode = f"{args.clients} clients"
-            for label, items in (("/contract status", contract_items), ("/renewals next 30 days", renewals_items)):
+            for label, items in commands.items():
                 if "concurrent" not in modes:
                     break
                 # Concurrent: one app at a time, so the baseline does not share the CPUs with contractbot's work.

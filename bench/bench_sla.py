@@ -420,8 +420,10 @@ def run_sweeps(seed_db: Path, info: SeedInfo, *, timeout: float, profile: str) -
     load_before = os.getloadavg()[0]
     t_start = time.perf_counter()
     with FakeSlack() as fake:
+        # Unpaced: the seeded backlog puts up to ~400 due SLA alerts on one channel, which real pacing
+        # (CONTRACTBOT_POST_INTERVAL, 1 post/s per channel) turns into minutes; this measures the sweep itself.
         env = contractbot_env(sqlite_url(work_db), fake.url, CONTRACTBOT_LOG_LEVEL="WARNING",
-                              CONTRACTBOT_HOLIDAYS=HOLIDAYS)
+                              CONTRACTBOT_HOLIDAYS=HOLIDAYS, CONTRACTBOT_POST_INTERVAL="0")
 
         def one(index: int, label: str, mode: str, prof: Path | None) -> dict[str, Any]:
             cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--now", now_iso]

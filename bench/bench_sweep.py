@@ -20,6 +20,7 @@ Results go to stdout and bench/out/sweep-contracts-N.json.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import json
 import os
 import resource
@@ -36,6 +37,7 @@ from benchlib import (  # noqa: E402
 )
 
 TARGET_STEADY_S = 2.0
+TARGET_FIRST_S = 60.0  # issue 6: the first sweep after a big import, against the fake Slack
 TARGET_PEAK_KIB = 200 * 1024
 STEADY = "second real run (steady state)"
 PHASES = [("dry run", "dry"), ("first real run", "real"), (STEADY, "real"), (STEADY + " again", "real"),
@@ -158,11 +160,14 @@ def main(argv: list[str] | None = None) -> int:
                 results.append({"label": label, "mode": mode, "failed": True})
                 continue
             figures = json.loads(line[len("RESULT "):])
-            figures.update(label=label, fake_posts=len(fake.calls("chat.postMessage")) - before)
+            posted_to = Counter(c["args"].get("channel") for c in fake.calls("chat.postMessage")[before:])
+            figures.update(label=label, fake_posts=len(fake.calls("chat.postMessage")) - before,
+                           destinations=len(posted_to), max_per_destination=max(posted_to.values(), default=0))
             results.append(figures)
             print(f"  {label:<36} {secs(figures['seconds'])} (CPU {secs(figures['cpu_s'])})  planned {figures['planned']:,}, "
                   f"posted {figures['posted']:,}, rolled {figures['rolled']:,}, "
-                  f"no channel {figures['skipped_no_channel']:,}; peak RSS {mb(figures['maxrss_kib'])} "
+                  f"no channel {figures['skipped_no_channel']:,}; {figures['fake_posts']:,} messages to "
+                  f"{figures['destinations']:,} destinations (at most {figures['max_per_destination']} to one); peak RSS {mb(figures['maxrss_kib'])} "
                   f"(before the sweep {mb(figures['rss_before_kib'])})", flush=True)
             if prof:
                 print_profile(prof)

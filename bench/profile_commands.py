@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--m", type=int, default=60, help="calls per command kind")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--only", default=None, help="only the commands whose name contains this (e.g. renewals)")
     args = parser.parse_args(argv)
     source = (args.db or db_path(args.n)).resolve()
     if not source.exists():
@@ -50,12 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     engine, factory = open_database(settings.database_url)
     runtime = Runtime(settings=settings, session_factory=factory, clock=SystemClock(), metrics=Metrics())
     caller = Caller(user_id="U0MGR0000", channel_id="C0BENCH", lang="en")
-    queries = sample_queries(source, 3 * args.m + 30, random.Random(7))
-    work = {"renewals": [("/renewals", "next 30 days")] * args.m}
-    for kind in ("exact", "vendor", "title"):
-        work[kind] = [("/contract", text) for k, text in queries if k == kind][:args.m]
-    for name, text in [("/contract", q) for _, q in queries[:20]] + [("/renewals", "next 30 days")] * 5:
-        run_command(runtime, caller, name, text)  # warm-up: imports, compiled SQL, babel data
+    queries = sample_queries(source, args.m + 10, random.Random(7))
+    work = {name: [(command, text) for _kind, command, text in items[10:]] for name, items in queries.items()
+            if args.only is None or args.only in name}
+    for items in queries.values():
+        for _kind, command, text in items[:10]:
+            run_command(runtime, caller, command, text)  # warm-up: imports, compiled SQL, babel data
 
     for kind, calls in work.items():
         profiler = cProfile.Profile()

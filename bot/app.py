@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import slack_retry
 from bot.clock import Clock
 from bot.i18n import t
 from bot.lifecycle import Lifecycle, TrackedExecutor
@@ -53,7 +54,9 @@ class MeteredWebClient(WebClient):
 
 def web_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return MeteredWebClient(token=token, base_url=settings.slack_api_url, timeout=10, metrics=metrics)
+    # 429 (after its Retry-After), 5xx and connection errors retried (bot.slack_retry); failures counted
+    return MeteredWebClient(token=token, base_url=settings.slack_api_url, timeout=slack_retry.TIMEOUT,
+                            retry_handlers=slack_retry.retry_handlers(), metrics=metrics)
 
 
 def create_app(

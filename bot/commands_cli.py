@@ -87,26 +87,28 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from storage import contracts
     from storage.csv_io import ImportRejected, import_contracts, import_sla
 
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"cannot read {args.file}: {exc}") from None
+    if not args.file.is_file():
+        raise CliError(f"cannot read {args.file}: no such file")
     _engine, factory = open_database(settings.database_url)
     now = SystemClock().now()
     try:
         with factory.begin() as session:
             if args.what == "sla":
-                count = import_sla(session, text, now=now)
+                count = import_sla(session, args.file.read_text(encoding="utf-8"), now=now)
                 summary = f"imported: {count} SLA term(s) set"
             else:
                 defaults = contracts.Defaults(currency=settings.currency, lead=settings.default_lead)
-                report = import_contracts(session, text, defaults=defaults, tz=settings.tz, now=now)
+                # Streamed: a big file is never held in memory whole (utf-8-sig drops a BOM).
+                with args.file.open(encoding="utf-8-sig", newline="") as stream:
+                    report = import_contracts(session, stream, defaults=defaults, tz=settings.tz, now=now)
                 summary = f"imported: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
     except ImportRejected as exc:
         for line, reason in exc.errors:
             print(f"{args.file}:{line}: {reason}", file=sys.stderr)
         print(f"import refused: {len(exc.errors)} bad row(s); nothing was imported", file=sys.stderr)
         return 1
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {args.file}: {exc}") from None
     print(summary)
     return 0
 

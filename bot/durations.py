@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, timedelta
 
 from bot import bounds
@@ -64,6 +65,7 @@ class Duration:
         return f"{self.days}d"
 
 
+@lru_cache(maxsize=4096)  # a Duration is immutable; a big import reads the same few durations 100,000s of times
 def parse_duration(text: str) -> Duration:
     match = _PATTERN.match(text or "")
     if not match:

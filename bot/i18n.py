@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from datetime import date
 from decimal import Decimal
 
@@ -61,12 +63,14 @@ class _Values(dict):  # type: ignore[type-arg]
         raise MissingPlaceholder(f"message placeholder {{{key}}} was not given a value")
 
 
+@lru_cache(maxsize=8192)  # pure; a listing formats the same few dates and amounts hundreds of times
 def fmt_date(lang: str, day: date | None) -> str:
     if day is None:
         return "—"
     return format_date(day, "d MMM y", locale=BABEL_LOCALES.get(lang, "en_GB"))
 
 
+@lru_cache(maxsize=8192)
 def fmt_money(lang: str, amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return "—"

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     language: str = Field("en", validation_alias=_env("CONTRACTBOT_LANGUAGE"))
     currency: str = Field("EUR", validation_alias=_env("CONTRACTBOT_CURRENCY"))
     lead_time: str = Field("0d", validation_alias=_env("CONTRACTBOT_LEAD_TIME"))
+    # More than this many alerts due for one destination in one sweep go out as one grouped message.
+    alert_group_over: int = Field(5, ge=0, validation_alias=_env("CONTRACTBOT_ALERT_GROUP_OVER"))
+    # Least seconds between two posts of a sweep to one channel (Slack: ~1 message/s per channel).
+    post_interval: float = Field(1.0, ge=0, le=60, validation_alias=_env("CONTRACTBOT_POST_INTERVAL"))
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod

@@ -15,6 +15,10 @@ from storage.models import Alert, Dispute, Incident, Obligation
 
 def render_alert(session: Session, alert: Alert, *, settings: Settings, now: datetime) -> Message | None:
     if alert.kind == deadlines.KIND and alert.contract_id is not None:
+        grouped = deadlines.build_group_message(session, alert, lang=settings.language,
+                                                today=now.astimezone(settings.tz).date())
+        if grouped is not None:
+            return grouped
         contract = contracts.get_by_id(session, contract_id=alert.contract_id)
         if contract is None:
             return None

@@ -8,19 +8,25 @@ the ledger before it is posted.
 from __future__ import annotations
 
 import logging
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.deadlines import days_left, decide_threshold
+from bot.render import alert_groups as render_groups
 from bot.render import alerts as render
 from bot.render.common import Message
 from bot.settings import Settings
-from jobs.posting import Outcome, destination, post_claimed, warn_unroutable, worker_name
+from jobs.failures import Failures
+from jobs.pacing import Pacer, round_robin
+from jobs.posting import Outcome, destination, post_claimed, post_group, warn_unroutable, worker_name
 from storage import alerts, contracts
+from storage.isolated import read_each
 from storage.models import Alert, Contract
 
 logger = logging.getLogger(__name__)
@@ -44,6 +50,35 @@ class SweepReport:
     planned: list[Planned] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     skipped_no_channel: list[str] = field(default_factory=list)
+    groups: list[tuple[str, int]] = field(default_factory=list)  # (channel, alerts in one grouped message)
+    failures: list[str] = field(default_factory=list)  # lines naming what failed, for `jobs run`
+
+
+def alert_state(alert: Alert, *, settled: str | None = None) -> render.AlertState:
+    detail = alert.detail or {}
+    until = detail.get("snoozed_until")
+    return render.AlertState(
+        acknowledged_by=alert.acknowledged_by,
+        acknowledged_at=alert.acknowledged_at,
+        snoozed_by=detail.get("snoozed_by"),
+        snoozed_until=date.fromisoformat(until) if until else None,
+        settled=settled or detail.get("settled"),
+    )
+
+
+def build_group_message(session: Session, alert: Alert, *, lang: str, today: date) -> Message | None:
+    """The grouped message `alert` was posted in, re-rendered from the ledger (after a button was
+    pressed on one of its contracts); None when the alert was posted on its own."""
+    members, total = alerts.posted_together(session, alert=alert, limit=render_groups.SHOWN)
+    if total <= 1:
+        return None
+    items = []
+    for member in members:
+        contract = contracts.get_by_id(session, contract_id=member.contract_id) if member.contract_id else None
+        if contract is not None:
+            items.append(render_groups.GroupItem(member.id, contract, alert_state(member)))
+    return render_groups.deadline_group(lang, items, today=today, total=total,
+                                        last_act_by=alerts.group_last_due(session, alert=alert))
 
 
 def build_message(alert: Alert, contract: Contract, *, lang: str, today: date,
@@ -61,8 +96,10 @@ def build_message(alert: Alert, contract: Contract, *, lang: str, today: date,
                            today=today, state=state)
 
 
-def roll_ended(factory: sessionmaker[Session], *, today: date, now: datetime) -> list[tuple[str, str]]:
-    """Tacit renewals, expiries and terminations, one contract per transaction."""
+def roll_ended(factory: sessionmaker[Session], *, today: date, now: datetime,
+               failures: Failures | None = None) -> list[tuple[str, str]]:
+    """Tacit renewals, expiries and terminations, one contract per transaction; one that fails is
+    reported and the others still roll."""
     rolled = []
     with factory.begin() as session:
         ids = contracts.ended_in_force(session, today=today)
@@ -77,19 +114,36 @@ def roll_ended(factory: sessionmaker[Session], *, today: date, now: datetime) ->
                     rolled.append((contract.reference, action))
         except StaleDataError:
             logger.info("contract %s was rolled by another worker", contract_id)
+        except Exception as exc:  # noqa: BLE001 - one bad contract never stops the sweep
+            if failures is None:
+                raise
+            with factory() as session:
+                failures.record(contracts.reference_of(session, contract_id=contract_id), "roll", exc)
     return rolled
 
 
-def plan(session: Session, *, settings: Settings, today: date, now: datetime) -> list[Planned]:
+def plan(session: Session, *, settings: Settings, today: date, now: datetime,
+         failures: Failures | None = None) -> list[Planned]:
     horizon = date.fromordinal(today.toordinal() + max(settings.deadline_thresholds))
-    candidates = contracts.alertable(session, horizon=horizon)
+    candidates, unreadable = read_each(session, contracts.alertable_stmt(horizon), key=Contract.id,
+                                       label=Contract.reference)
+    for reference, exc in unreadable:
+        if failures is None:
+            raise exc
+        failures.record(reference, "read", exc)
     handled = alerts.handled_deadline_thresholds(session, among=contracts.alertable_condition(horizon), now=now)
     planned = []
     for contract in candidates:
-        if contract.alerts_snoozed_until is not None and now < contract.alerts_snoozed_until:
+        try:
+            if contract.alerts_snoozed_until is not None and now < contract.alerts_snoozed_until:
+                continue
+            decision = decide_threshold(contract.act_by, today, settings.deadline_thresholds,
+                                        handled.get((contract.id, contract.end_date.isoformat()), set()))
+        except Exception as exc:  # noqa: BLE001
+            if failures is None:
+                raise
+            failures.record(contract.reference, "plan", exc)
             continue
-        decision = decide_threshold(contract.act_by, today, settings.deadline_thresholds,
-                                    handled.get((contract.id, contract.end_date.isoformat()), set()))
         if decision.post is None:
             continue
         channel = destination(contract.channel, contract.owner, settings.alert_channel)
@@ -98,57 +152,147 @@ def plan(session: Session, *, settings: Settings, today: date, now: datetime) ->
     return planned
 
 
+def _row(item: Planned, threshold: int) -> dict[str, Any]:
+    return dict(key=alerts.deadline_key(item.contract_id, item.end, threshold), kind=KIND,
+                contract_id=item.contract_id, due_on=item.act_by,
+                detail={"threshold": threshold, "end": item.end.isoformat()})
+
+
+def claim_all(factory: sessionmaker[Session], items: list[Planned], *, worker: str,
+              now: datetime) -> list[tuple[int, Planned]]:
+    """Claim the alerts of `items` in batched transactions (committed); (alert id, item) of those won.
+    The thresholds an item supersedes are recorded with its claim, as with a single alert."""
+    won: list[tuple[int, Planned]] = []
+    for start in range(0, len(items), alerts.BATCH):
+        chunk = items[start:start + alerts.BATCH]
+        with factory.begin() as session:
+            keys = alerts.claim_many(session, rows=[_row(item, item.threshold) for item in chunk], worker=worker,
+                                     now=now)
+            mine = [item for item in chunk if alerts.deadline_key(item.contract_id, item.end, item.threshold) in keys]
+            alerts.supersede_many(session, worker=worker, now=now,
+                                  rows=[_row(item, t) for item in mine for t in item.superseded])
+        won += [(keys[alerts.deadline_key(item.contract_id, item.end, item.threshold)], item) for item in mine]
+    return won
+
+
+def _group_message(factory: sessionmaker[Session], claimed: list[tuple[int, Planned]], *, settings: Settings,
+                   today: date) -> Message:
+    # Most urgent first; the same order as storage.alerts.posted_together (due_on = act-by, contract id).
+    ordered = sorted(claimed, key=lambda pair: (pair[1].act_by, pair[1].contract_id))
+    with factory() as session:
+        shown = []
+        for alert_id, item in ordered[:render_groups.SHOWN]:
+            contract = contracts.get_by_id(session, contract_id=item.contract_id)
+            if contract is not None:
+                shown.append(render_groups.GroupItem(alert_id, contract))
+        message = render_groups.deadline_group(settings.language, shown, today=today, total=len(ordered),
+                                               last_act_by=ordered[-1][1].act_by)
+    return message
+
+
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
           dry_run: bool = False, metrics=None) -> SweepReport:  # type: ignore[no-untyped-def]
+    """Roll, plan, claim and post. More than `settings.alert_group_over` alerts due for one destination
+    go out as one grouped message; posts are paced per channel (`settings.post_interval`)."""
     today = now.astimezone(settings.tz).date()
     report = SweepReport()
+    failures = Failures("deadlines", metrics)
     if dry_run:
         session = factory()
         try:
             for contract_id in contracts.ended_in_force(session, today=today):
-                contract = contracts.get_by_id(session, contract_id=contract_id)
-                action = contracts.roll_if_ended(session, contract=contract, today=today, now=now) if contract else None
+                try:
+                    contract = contracts.get_by_id(session, contract_id=contract_id)
+                    action = (contracts.roll_if_ended(session, contract=contract, today=today, now=now)
+                              if contract else None)
+                except Exception as exc:  # noqa: BLE001
+                    session.rollback()
+                    failures.record(contracts.reference_of(session, contract_id=contract_id), "roll", exc)
+                    continue
                 if contract is not None and action:
                     report.rolled.append((contract.reference, action))
-            report.planned = plan(session, settings=settings, today=today, now=now)
+            report.planned = plan(session, settings=settings, today=today, now=now, failures=failures)
         finally:
             session.rollback()
             session.close()
+        per_channel = Counter(item.channel for item in report.planned if item.channel is not None)
+        report.groups = [(channel, n) for channel, n in per_channel.items() if n > settings.alert_group_over]
+        report.failures = failures.lines()
         return report
-    report.rolled = roll_ended(factory, today=today, now=now)
+    report.rolled = roll_ended(factory, today=today, now=now, failures=failures)
     with factory.begin() as session:
-        report.planned = plan(session, settings=settings, today=today, now=now)
+        report.planned = plan(session, settings=settings, today=today, now=now, failures=failures)
     worker = worker_name()
+    queues: dict[str, list[Planned]] = defaultdict(list)
     for item in report.planned:
         if item.channel is None:
             report.skipped_no_channel.append(item.reference)
+        else:
+            queues[item.channel].append(item)
+    units: dict[str, list[tuple[bool, list[tuple[int, Planned]]]]] = {}  # channel → (grouped?, alerts) posts
+    for channel, items in queues.items():
+        try:
+            claimed = claim_all(factory, items, worker=worker, now=now)
+        except Exception as exc:  # noqa: BLE001 - a database error on one destination's batch
+            failures.record(channel, "claim", exc)
             continue
-        with factory.begin() as session:
-            alert = alerts.claim(
-                session, key=alerts.deadline_key(item.contract_id, item.end, item.threshold), kind=KIND,
-                contract_id=item.contract_id, due_on=item.act_by,
-                detail={"threshold": item.threshold, "end": item.end.isoformat()}, worker=worker, now=now)
-            if alert is None:
-                continue  # another worker has it
-            alerts.supersede(session, kind=KIND, worker=worker, now=now, keys=[
-                (alerts.deadline_key(item.contract_id, item.end, t), item.contract_id, item.act_by,
-                 {"threshold": t, "end": item.end.isoformat()}) for t in item.superseded])
-            contract = contracts.get_by_id(session, contract_id=item.contract_id)
-            assert contract is not None
-            message = build_message(alert, contract, lang=settings.language, today=today)
-        report.outcomes.append(post_claimed(factory, client, alert=alert, channel=item.channel,
-                                            message=message, now=now, metrics=metrics))
+        if len(claimed) > settings.alert_group_over:
+            units[channel] = [(True, claimed)]
+            report.groups.append((channel, len(claimed)))
+        else:
+            units[channel] = [(False, [pair]) for pair in claimed]
+    pacer = Pacer(settings.post_interval)
+    for channel, (grouped, unit) in round_robin(units):
+        if not grouped:
+            report.outcomes.append(_post_one(factory, client, unit[0], channel=channel, settings=settings,
+                                             today=today, now=now, metrics=metrics, pacer=pacer, failures=failures))
+            continue
+        try:
+            message = _group_message(factory, unit, settings=settings, today=today)
+        except Exception as exc:  # noqa: BLE001
+            with factory.begin() as session:
+                alerts.mark_failed_many(session, alert_ids=[alert_id for alert_id, _ in unit], error=str(exc))
+            failures.record(channel, "group", exc)
+            continue
+        report.outcomes += post_group(factory, client, kind=KIND, channel=channel, message=message, now=now,
+                                      metrics=metrics, pacer=pacer, keys={
+                                          alerts.deadline_key(item.contract_id, item.end, item.threshold): alert_id
+                                          for alert_id, item in unit})
     warn_unroutable(KIND, report.skipped_no_channel)
+    report.failures = failures.lines()
     return report
 
 
+def _post_one(factory: sessionmaker[Session], client: WebClient, pair: tuple[int, Planned], *, channel: str,
+              settings: Settings, today: date, now: datetime, metrics, pacer: Pacer,  # type: ignore[no-untyped-def]
+              failures: Failures) -> Outcome:
+    alert_id, item = pair
+    try:
+        with factory.begin() as session:
+            alert = alerts.get(session, alert_id=alert_id)
+            contract = contracts.get_by_id(session, contract_id=item.contract_id)
+            assert alert is not None and contract is not None
+            message = build_message(alert, contract, lang=settings.language, today=today)
+    except Exception as exc:  # noqa: BLE001 - released: the next sweep tries again
+        with factory.begin() as session:
+            alerts.mark_failed(session, alert_id=alert_id, error=str(exc))
+        failures.record(item.reference, "render", exc)
+        return Outcome(alerts.deadline_key(item.contract_id, item.end, item.threshold), channel, "", False, str(exc))
+    return post_claimed(factory, client, alert=alert, channel=channel, message=message, now=now, metrics=metrics,
+                        pacer=pacer)
+
+
 def describe(report: SweepReport, *, today: date) -> list[str]:
-    """Lines for `jobs run deadlines` (and --dry-run): what was rolled and what was (or would be) posted."""
+    """Lines for `jobs run deadlines` (and --dry-run): what was rolled and what was (or would be) posted,
+    grouped messages, and anything that failed (named by reference)."""
     lines = [f"{ref}: {action.replace('_', ' ')}" for ref, action in report.rolled]
     for item in report.planned:
         left = days_left(item.act_by, today)
         lines.append(f"{item.reference}: deadline alert {item.threshold}d (act by {item.act_by}, {left} days left)"
                      f" → {item.channel or 'no channel'}")
+    for channel, count in report.groups:  # (a dry run says what a real run would group)
+        lines.append(f"{channel}: {count} deadline alerts in one grouped message")
     for outcome in report.outcomes:
         lines.append(f"{outcome.key}: {'posted' if outcome.posted else 'FAILED ' + (outcome.error or '')}")
+    lines += report.failures
     return lines

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.metrics import Metrics
 from bot.render.common import Message
+from jobs.pacing import Pacer
 from storage import alerts
 from storage.models import Alert
 
@@ -45,6 +46,37 @@ class Outcome:
     error: str | None = None
 
 
+def _error(exc: SlackApiError | OSError) -> str:
+    return str(exc.response.get("error", "error")) if isinstance(exc, SlackApiError) else type(exc).__name__
+
+
+def retry_after(headers: dict | None) -> float:
+    """Seconds from a Retry-After header (urllib gives a list per header, any case); 1 when absent."""
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            value = value[0] if isinstance(value, list) else value
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                return 1.0
+    return 1.0
+
+
+def _post(client: WebClient, channel: str, message: Message, pacer: Pacer | None):  # type: ignore[no-untyped-def]
+    """chat.postMessage, paced per channel; a 429 left after slack_sdk's retries backs the channel off."""
+    if pacer is not None:
+        pacer.wait(channel)
+    try:
+        return client.chat_postMessage(channel=channel, **message.to_dict(), unfurl_links=False)
+    except SlackApiError as exc:
+        if pacer is not None and exc.response.status_code == 429:
+            pacer.retry_after(channel, retry_after(exc.response.headers))
+        raise
+    finally:
+        if pacer is not None:
+            pacer.posted(channel)
+
+
 def post_claimed(
     factory: sessionmaker[Session],
     client: WebClient,
@@ -54,20 +86,54 @@ def post_claimed(
     message: Message,
     now: datetime,
     metrics: Metrics | None = None,
+    pacer: Pacer | None = None,
 ) -> Outcome:
     """Post an alert this worker has claimed; the claim must already be committed."""
     try:
-        response = client.chat_postMessage(channel=channel, **message.to_dict(), unfurl_links=False)
+        response = _post(client, channel, message, pacer)
     except (SlackApiError, OSError) as exc:
-        error = exc.response.get("error", "error") if isinstance(exc, SlackApiError) else type(exc).__name__
+        error = _error(exc)
         with factory.begin() as session:
-            alerts.mark_failed(session, alert_id=alert.id, error=str(error))
+            alerts.mark_failed(session, alert_id=alert.id, error=error)
         logger.warning("alert %s not posted (%s); it will be retried on the next sweep", alert.key, error)
         if metrics:
             metrics.alerts.labels(alert.kind, "failed").inc()
-        return Outcome(alert.key, channel, message.text, False, str(error))
+        return Outcome(alert.key, channel, message.text, False, error)
     with factory.begin() as session:
         alerts.mark_posted(session, alert_id=alert.id, channel=response["channel"], ts=response["ts"], now=now)
     if metrics:
         metrics.alerts.labels(alert.kind, "posted").inc()
     return Outcome(alert.key, channel, message.text, True)
+
+
+def post_group(
+    factory: sessionmaker[Session],
+    client: WebClient,
+    *,
+    kind: str,
+    keys: dict[str, int],
+    channel: str,
+    message: Message,
+    now: datetime,
+    metrics: Metrics | None = None,
+    pacer: Pacer | None = None,
+) -> list[Outcome]:
+    """Post one grouped message for many claimed alerts (key → id, claims committed): all are then
+    posted, or all failed (and retried together by the next sweep)."""
+    ids = list(keys.values())
+    try:
+        response = _post(client, channel, message, pacer)
+    except (SlackApiError, OSError) as exc:
+        error = _error(exc)
+        with factory.begin() as session:
+            alerts.mark_failed_many(session, alert_ids=ids, error=error)
+        logger.warning("grouped message of %d %s alerts to %s not posted (%s); retried on the next sweep",
+                       len(ids), kind, channel, error)
+        if metrics:
+            metrics.alerts.labels(kind, "failed").inc(len(ids))
+        return [Outcome(key, channel, message.text, False, error) for key in keys]
+    with factory.begin() as session:
+        alerts.mark_posted_many(session, alert_ids=ids, channel=response["channel"], ts=response["ts"], now=now)
+    if metrics:
+        metrics.alerts.labels(kind, "posted").inc(len(ids))
+    return [Outcome(key, channel, message.text, True) for key in keys]

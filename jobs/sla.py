@@ -9,6 +9,7 @@ was down), only "breached" is posted and "at risk" is superseded.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,8 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.render import incidents as render
 from bot.render.common import Message
 from bot.settings import Settings
+from jobs.failures import Failures
+from jobs.pacing import Pacer, round_robin
 from jobs.posting import Outcome, destination, post_claimed, warn_unroutable, worker_name
 from storage import alerts, incidents
+from storage.isolated import read_each
 from storage.models import Alert, Incident
 
 logger = logging.getLogger(__name__)
@@ -46,6 +50,7 @@ class Planned:
 class SlaReport:
     planned: list[Planned] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
 
 def _due_levels(incident: Incident, target: str, now: datetime) -> list[str]:
@@ -65,8 +70,13 @@ def _due_levels(incident: Incident, target: str, now: datetime) -> list[str]:
     return levels
 
 
-def plan(session: Session, *, settings: Settings, now: datetime) -> list[Planned]:
-    candidates = incidents.at_risk_candidates(session, now=now)
+def plan(session: Session, *, settings: Settings, now: datetime, failures: Failures | None = None) -> list[Planned]:
+    candidates, unreadable = read_each(session, incidents.at_risk_stmt(now=now), key=Incident.id, label=Incident.id,
+                                       scalars=True)
+    for incident_id, exc in unreadable:
+        if failures is None:
+            raise exc
+        failures.record(f"INC-{incident_id}", "read", exc)
     handled: set[str] = set()
     ids = [i.id for i in candidates]
     for start in range(0, len(ids), 900):
@@ -78,18 +88,29 @@ def plan(session: Session, *, settings: Settings, now: datetime) -> list[Planned
             handled.add(key)
     planned = []
     for incident in candidates:
-        channel = destination(incident.contract.channel, incident.contract.owner, settings.alert_channel)
-        for target in ("response", "resolution"):
-            levels = _due_levels(incident, target, now)
-            keys = {level: sla_key(incident.id, target, level) for level in levels}
-            if "breached" in keys and keys["breached"] in handled:
-                continue
-            pending = [level for level in levels if keys[level] not in handled]
-            if not pending:
-                continue
-            post = pending[-1]  # the most serious level due
-            superseded = tuple(keys[level] for level in pending[:-1])
-            planned.append(Planned(incident.id, incident.number, target, post, superseded, channel))
+        try:
+            planned += _plan_one(incident, handled, settings=settings, now=now)
+        except Exception as exc:  # noqa: BLE001 - one bad incident never stops the sweep
+            if failures is None:
+                raise
+            failures.record(incident.number, "plan", exc)
+    return planned
+
+
+def _plan_one(incident: Incident, handled: set[str], *, settings: Settings, now: datetime) -> list[Planned]:
+    planned = []
+    channel = destination(incident.contract.channel, incident.contract.owner, settings.alert_channel)
+    for target in ("response", "resolution"):
+        levels = _due_levels(incident, target, now)
+        keys = {level: sla_key(incident.id, target, level) for level in levels}
+        if "breached" in keys and keys["breached"] in handled:
+            continue
+        pending = [level for level in levels if keys[level] not in handled]
+        if not pending:
+            continue
+        post = pending[-1]  # the most serious level due
+        superseded = tuple(keys[level] for level in pending[:-1])
+        planned.append(Planned(incident.id, incident.number, target, post, superseded, channel))
     return planned
 
 
@@ -102,35 +123,54 @@ def build_message(alert: Alert, incident: Incident, *, lang: str, settings: Sett
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
           dry_run: bool = False, metrics=None) -> SlaReport:  # type: ignore[no-untyped-def]
     report = SlaReport()
+    failures = Failures("sla", metrics)
     with factory.begin() as session:
-        report.planned = plan(session, settings=settings, now=now)
+        report.planned = plan(session, settings=settings, now=now, failures=failures)
     if dry_run:
+        report.failures = failures.lines()
         return report
     worker = worker_name()
+    pacer = Pacer(settings.post_interval)
     warn_unroutable(KIND, [item.number for item in report.planned if item.channel is None])
+    queues: dict[str, list[Planned]] = defaultdict(list)
     for item in report.planned:
-        if item.channel is None:
+        if item.channel is not None:
+            queues[item.channel].append(item)
+    for _channel, item in round_robin(queues):  # paced per channel: interleave the channels
+        try:
+            outcome = _claim_and_post(factory, client, item, settings=settings, worker=worker, now=now,
+                                      metrics=metrics, pacer=pacer)
+        except Exception as exc:  # noqa: BLE001 - reported; the claim (if any) was rolled back: retried
+            failures.record(item.number, "post", exc)
             continue
-        with factory.begin() as session:
-            incident = session.get(Incident, item.incident_id)
-            assert incident is not None
-            detail = {"target": item.target, "level": item.level}
-            alert = alerts.claim(session, key=sla_key(item.incident_id, item.target, item.level), kind=KIND,
-                                 contract_id=incident.contract_id, subject_id=incident.id, due_on=None,
-                                 detail=detail, worker=worker, now=now)
-            if alert is None:
-                continue
-            alerts.supersede(session, kind=KIND, worker=worker, now=now, keys=[
-                (key, incident.contract_id, None, {"target": item.target, "level": "at_risk"})
-                for key in item.superseded], subject_id=incident.id)
-            message = build_message(alert, incident, lang=settings.language, settings=settings)
-        report.outcomes.append(post_claimed(factory, client, alert=alert, channel=item.channel, message=message,
-                                            now=now, metrics=metrics))
+        if outcome is not None:
+            report.outcomes.append(outcome)
+    report.failures = failures.lines()
     return report
+
+
+def _claim_and_post(factory: sessionmaker[Session], client: WebClient, item: Planned, *, settings: Settings,
+                    worker: str, now: datetime, metrics, pacer: Pacer) -> Outcome | None:  # type: ignore[no-untyped-def]
+    with factory.begin() as session:
+        incident = session.get(Incident, item.incident_id)
+        assert incident is not None
+        detail = {"target": item.target, "level": item.level}
+        alert = alerts.claim(session, key=sla_key(item.incident_id, item.target, item.level), kind=KIND,
+                             contract_id=incident.contract_id, subject_id=incident.id, due_on=None,
+                             detail=detail, worker=worker, now=now)
+        if alert is None:
+            return None
+        alerts.supersede(session, kind=KIND, worker=worker, now=now, keys=[
+            (key, incident.contract_id, None, {"target": item.target, "level": "at_risk"})
+            for key in item.superseded], subject_id=incident.id)
+        message = build_message(alert, incident, lang=settings.language, settings=settings)
+    assert item.channel is not None
+    return post_claimed(factory, client, alert=alert, channel=item.channel, message=message, now=now,
+                        metrics=metrics, pacer=pacer)
 
 
 def describe(report: SlaReport) -> list[str]:
     lines = [f"{p.number}: {p.target} {p.level.replace('_', ' ')} → {p.channel or 'no channel'}"
              for p in report.planned]
     lines += [f"{o.key}: {'posted' if o.posted else 'FAILED ' + (o.error or '')}" for o in report.outcomes]
-    return lines
+    return lines + report.failures

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.dates import Period, month_period
 from bot.render import sla as render
 from bot.settings import Settings
+from jobs.failures import Failures
+from jobs.pacing import Pacer
 from jobs.posting import Outcome, destination, post_claimed, worker_name
 from storage import alerts, contracts
 from storage.models import Incident, SlaPolicy, SlaTerm
@@ -28,6 +30,7 @@ class MonthlyReport:
     period: Period | None = None
     planned: list[tuple[str, str | None]] = field(default_factory=list)  # (reference, channel)
     outcomes: list[Outcome] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
 
 def previous_month(now: datetime, settings: Settings) -> Period:
@@ -51,31 +54,49 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     report = MonthlyReport(period=period)
     month = period.first_day.strftime("%Y-%m")
     worker = worker_name()
+    failures = Failures("sla-report", metrics)
+    pacer = Pacer(settings.post_interval)
     with factory.begin() as session:
         ids = _contract_ids(session, period)
     for contract_id in ids:
-        with factory.begin() as session:
-            contract = contracts.get_by_id(session, contract_id=contract_id)
-            if contract is None or contract.status in ("draft",):
-                continue
-            channel = destination(contract.channel, contract.owner, settings.alert_channel)
-            report.planned.append((contract.reference, channel))
-            if dry_run or channel is None:
-                continue
-            alert = alerts.claim(session, key=f"{KIND}:{contract_id}:{month}", kind=KIND, contract_id=contract_id,
-                                 due_on=date.fromisoformat(f"{month}-01"), detail={"month": month}, worker=worker,
-                                 now=now)
-            if alert is None:
-                continue
-            figures = compliance(session, contract=contract, start=period.start, end=period.end, now=now)
-            message = render.report(settings.language, figures, period=period, tz=settings.tz)
-        report.outcomes.append(post_claimed(factory, client, alert=alert, channel=channel, message=message, now=now,
-                                            metrics=metrics))
+        try:
+            outcome = _report_one(factory, client, contract_id, report=report, settings=settings, period=period,
+                                  month=month, worker=worker, now=now, dry_run=dry_run, metrics=metrics, pacer=pacer)
+        except Exception as exc:  # noqa: BLE001 - one bad contract never stops the job; its claim rolled back
+            with factory() as session:
+                failures.record(contracts.reference_of(session, contract_id=contract_id), "report", exc)
+            continue
+        if outcome is not None:
+            report.outcomes.append(outcome)
+    report.failures = failures.lines()
     return report
+
+
+def _report_one(factory: sessionmaker[Session], client: WebClient | None, contract_id: int, *,
+                report: MonthlyReport, settings: Settings, period: Period, month: str, worker: str, now: datetime,
+                dry_run: bool, metrics, pacer: Pacer) -> Outcome | None:  # type: ignore[no-untyped-def]
+    with factory.begin() as session:
+        contract = contracts.get_by_id(session, contract_id=contract_id)
+        if contract is None or contract.status in ("draft",):
+            return None
+        channel = destination(contract.channel, contract.owner, settings.alert_channel)
+        report.planned.append((contract.reference, channel))
+        if dry_run or channel is None:
+            return None
+        alert = alerts.claim(session, key=f"{KIND}:{contract_id}:{month}", kind=KIND, contract_id=contract_id,
+                             due_on=date.fromisoformat(f"{month}-01"), detail={"month": month}, worker=worker,
+                             now=now)
+        if alert is None:
+            return None
+        figures = compliance(session, contract=contract, start=period.start, end=period.end, now=now)
+        message = render.report(settings.language, figures, period=period, tz=settings.tz)
+    assert client is not None
+    return post_claimed(factory, client, alert=alert, channel=channel, message=message, now=now, metrics=metrics,
+                        pacer=pacer)
 
 
 def describe(report: MonthlyReport) -> list[str]:
     month = report.period.first_day.strftime("%Y-%m") if report.period else "?"
     lines = [f"{ref}: SLA report {month} → {channel or 'no channel'}" for ref, channel in report.planned]
     lines += [f"{o.key}: {'posted' if o.posted else 'FAILED ' + (o.error or '')}" for o in report.outcomes]
-    return lines
+    return lines + report.failures

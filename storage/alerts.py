@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -104,3 +104,85 @@ def get_all(session: Session, *, kind: str | None = None) -> Sequence[Alert]:
     if kind:
         stmt = stmt.where(Alert.kind == kind)
     return session.scalars(stmt).all()
+
+
+# --- batched claims (a first sweep over a big portfolio claims thousands of alerts) ---
+
+BATCH = 500
+
+
+def _table_insert(session: Session):  # type: ignore[no-untyped-def]
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Alert.__table__)
+
+
+def _ledger_rows(rows: Sequence[dict[str, Any]], *, state: str, worker: str, now: datetime) -> list[dict[str, Any]]:
+    return [dict(key=r["key"], kind=r["kind"], contract_id=r.get("contract_id"), subject_id=r.get("subject_id"),
+                 state=state, due_on=r.get("due_on"), detail=r["detail"], claimed_at=now, claimed_by=worker,
+                 attempts=0) for r in rows]
+
+
+def claim_many(session: Session, *, rows: Sequence[dict[str, Any]], worker: str, now: datetime) -> dict[str, int]:
+    """Claim many alerts at once (same rules as `claim`): key → id of the alerts this worker now owns.
+    Each row has key, kind, contract_id, due_on, detail (and optionally subject_id). Commit before posting.
+    One executemany `INSERT … ON CONFLICT DO NOTHING RETURNING` (SQLAlchemy batches it), then one
+    conditional UPDATE for the keys already there (failed, or claimed by a process that died)."""
+    if not rows:
+        return {}
+    connection = session.connection()
+    stmt = _table_insert(session).on_conflict_do_nothing(index_elements=["key"]).returning(
+        Alert.__table__.c.key, Alert.__table__.c.id)
+    won = {key: id_ for key, id_ in connection.execute(stmt, _ledger_rows(rows, state=CLAIMED, worker=worker,
+                                                                          now=now))}
+    rest = [r["key"] for r in rows if r["key"] not in won]
+    for start in range(0, len(rest), BATCH):
+        reclaimed = session.execute(
+            update(Alert)
+            .where(Alert.key.in_(rest[start:start + BATCH]))
+            .where((Alert.state == FAILED) | ((Alert.state == CLAIMED) & (Alert.claimed_at < now - STALE_CLAIM)))
+            .values(state=CLAIMED, claimed_at=now, claimed_by=worker)
+            .returning(Alert.key, Alert.id)
+            .execution_options(synchronize_session=False))
+        won.update({key: id_ for key, id_ in reclaimed})
+    return won
+
+
+def supersede_many(session: Session, *, rows: Sequence[dict[str, Any]], worker: str, now: datetime) -> None:
+    """`supersede` for many rows (insert-if-absent, one executemany)."""
+    if rows:
+        session.connection().execute(_table_insert(session).on_conflict_do_nothing(index_elements=["key"]),
+                                     _ledger_rows(rows, state=SUPERSEDED, worker=worker, now=now))
+
+
+def mark_posted_many(session: Session, *, alert_ids: Sequence[int], channel: str, ts: str, now: datetime) -> None:
+    """Alerts posted together in one grouped message: they share its channel and ts."""
+    for start in range(0, len(alert_ids), BATCH):
+        session.execute(update(Alert).where(Alert.id.in_(alert_ids[start:start + BATCH]))
+                        .values(state=POSTED, posted_at=now, channel=channel, ts=ts, attempts=Alert.attempts + 1)
+                        .execution_options(synchronize_session=False))
+
+
+def mark_failed_many(session: Session, *, alert_ids: Sequence[int], error: str) -> None:
+    for start in range(0, len(alert_ids), BATCH):
+        session.execute(update(Alert).where(Alert.id.in_(alert_ids[start:start + BATCH]))
+                        .values(state=FAILED, last_error=error[:500], attempts=Alert.attempts + 1)
+                        .execution_options(synchronize_session=False))
+
+
+def posted_together(session: Session, *, alert: Alert, limit: int) -> tuple[Sequence[Alert], int]:
+    """The first `limit` alerts of the grouped message this alert was posted in (most urgent first, as
+    the message shows them) and how many it holds; ([alert], 1) for an alert posted on its own."""
+    if not alert.ts or not alert.channel:
+        return [alert], 1
+    same = (Alert.channel == alert.channel, Alert.ts == alert.ts, Alert.kind == alert.kind)
+    total = session.scalar(select(func.count()).select_from(Alert).where(*same)) or 1
+    if total == 1:
+        return [alert], 1
+    first = session.scalars(select(Alert).where(*same).order_by(Alert.due_on, Alert.contract_id).limit(limit)).all()
+    return first, total
+
+
+def group_last_due(session: Session, *, alert: Alert) -> date | None:
+    """The furthest due date of the grouped message this alert was posted in."""
+    return session.scalar(select(func.max(Alert.due_on)).where(Alert.channel == alert.channel, Alert.ts == alert.ts,
+                                                               Alert.kind == alert.kind))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -43,13 +45,14 @@ class Defaults:
     lead: Duration
 
 
-def recompute(contract: Contract) -> None:
+def recompute(contract: Contract, *, vendor_name: str | None = None) -> None:
     """Refresh what is derived from the stored fields: deadlines and the folded search text."""
     notice = parse_duration(contract.notice)
     lead = parse_duration(contract.lead)
     contract.notice_deadline = deadlines.notice_deadline(contract.end_date, notice)
     contract.act_by = deadlines.act_by(contract.end_date, notice, lead)
-    vendor_name = contract.vendor.name if contract.vendor is not None else ""
+    if vendor_name is None:
+        vendor_name = contract.vendor.name if contract.vendor is not None else ""
     contract.search_text = " ".join([fold(contract.reference), fold(contract.title), fold(vendor_name)])
 
 
@@ -75,10 +78,17 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any,
     return {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
 
 
-def _apply(session: Session, contract: Contract, values: ContractFields, *, now: datetime) -> None:
+def _apply(session: Session, contract: Contract, values: ContractFields, *, now: datetime,
+           vendor: Vendor | None = None) -> None:
+    if "vendor" in values.given and values.vendor:
+        contract.vendor = vendor or vendors.get_or_create(session, name=values.vendor, now=now)
+    _apply_fields(contract, values)
+    recompute(contract)
+
+
+def _apply_fields(contract: Contract, values: ContractFields) -> None:
+    """Every given field but the vendor; refuses an end before the start."""
     given = values.given
-    if "vendor" in given and values.vendor:
-        contract.vendor = vendors.get_or_create(session, name=values.vendor, now=now)
     simple = {"title": "title", "type": "type", "status": "status", "start": "start_date", "renewal": "renewal",
               "value": "annual_value", "currency": "currency", "owner": "owner", "channel": "channel"}
     for name, column in simple.items():
@@ -93,15 +103,13 @@ def _apply(session: Session, contract: Contract, values: ContractFields, *, now:
         contract.renewals_since_anchor = 0
     if contract.start_date and contract.end_date < contract.start_date:
         raise InputError("end", "end_before_start", contract.end_date.isoformat())
-    recompute(contract)
 
 
-def create(session: Session, *, values: ContractFields, defaults: Defaults, actor: str, now: datetime) -> Contract:
-    require(values, "reference", "title", "vendor", "end")
+def _new(values: ContractFields, defaults: Defaults, now: datetime, *, make: Any = Contract) -> Any:
+    """A new contract with the defaults, before its fields are applied (not in the session). `make`
+    builds it: the mapped class, or a plain namespace for a bulk insert (no ORM bookkeeping)."""
     assert values.reference is not None and values.end is not None
-    if get_by_reference(session, reference=values.reference) is not None:
-        raise DuplicateReference(values.reference)
-    contract = Contract(
+    return make(
         reference=values.reference,
         reference_key=values.reference.upper(),
         type="other",
@@ -117,6 +125,40 @@ def create(session: Session, *, values: ContractFields, defaults: Defaults, acto
         created_at=now,
         updated_at=now,
     )
+
+
+_COLUMNS = ("reference", "reference_key", "title", "type", "status", "start_date", "end_date", "end_anchor",
+            "renewals_since_anchor", "notice", "term", "lead", "renewal", "notice_deadline", "act_by", "annual_value",
+            "currency", "owner", "channel", "search_text", "alerts_snoozed_until", "created_at", "updated_at")
+
+
+def new_row(values: ContractFields, *, defaults: Defaults, vendor_id: int, vendor_name: str,
+            now: datetime) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """What `create` would insert, as column values for a bulk Core insert (imports), and the
+    changes its history records (JSON-ready). Same defaults, same rules, same derived columns."""
+    require(values, "reference", "title", "vendor", "end")
+    contract = _new(values, defaults, now, make=SimpleNamespace)
+    contract.start_date = contract.annual_value = contract.owner = contract.channel = None
+    contract.alerts_snoozed_until = None
+    _apply_fields(contract, values)
+    recompute(contract, vendor_name=vendor_name)
+    row = {name: getattr(contract, name) for name in _COLUMNS}
+    row.update(vendor_id=vendor_id, version=1)
+    history = {}
+    for name in (*(n for n in _SNAPSHOT if n != "vendor"), "vendor"):  # what `create` records, in its order
+        value = vendor_name if name == "vendor" else row[name]
+        if value is not None:
+            history[name] = [None, value.isoformat() if isinstance(value, date) else
+                             str(value) if isinstance(value, Decimal) else value]
+    return row, history
+
+
+def create(session: Session, *, values: ContractFields, defaults: Defaults, actor: str, now: datetime) -> Contract:
+    require(values, "reference", "title", "vendor", "end")
+    assert values.reference is not None and values.end is not None
+    if get_by_reference(session, reference=values.reference) is not None:
+        raise DuplicateReference(values.reference)
+    contract = _new(values, defaults, now)
     _apply(session, contract, values, now=now)
     session.add(contract)
     session.flush()
@@ -126,10 +168,11 @@ def create(session: Session, *, values: ContractFields, defaults: Defaults, acto
 
 
 def update(session: Session, *, contract: Contract, values: ContractFields, actor: str, action: str, note: str | None,
-           now: datetime) -> dict[str, tuple[Any, Any]]:
-    """Apply the given fields; record the before/after in the audit trail. Returns the changes."""
+           now: datetime, vendor: Vendor | None = None) -> dict[str, tuple[Any, Any]]:
+    """Apply the given fields; record the before/after in the audit trail. Returns the changes.
+    `vendor`: the Vendor named by `values.vendor`, when the caller already has it (imports)."""
     before = snapshot(contract)
-    _apply(session, contract, values, now=now)
+    _apply(session, contract, values, now=now, vendor=vendor)
     changes = _diff(before, snapshot(contract))
     if changes:
         contract.updated_at = now
@@ -220,12 +263,20 @@ def alertable_condition(horizon: date) -> ColumnElement[bool]:
     return and_(Contract.status.in_([s.value for s in deadlines.ALERTED_STATUSES]), Contract.act_by <= horizon)
 
 
-def alertable(session: Session, *, horizon: date) -> Sequence[Row[Any]]:
+def alertable_stmt(horizon: date) -> Select[Any]:
     """The columns the deadlines sweep needs, not whole contracts (13k rows of 100k on a big portfolio)."""
-    stmt = (select(Contract.id, Contract.reference, Contract.end_date, Contract.act_by, Contract.channel,
+    return (select(Contract.id, Contract.reference, Contract.end_date, Contract.act_by, Contract.channel,
                    Contract.owner, Contract.alerts_snoozed_until)
             .where(alertable_condition(horizon)).order_by(Contract.id))
-    return session.execute(stmt).all()
+
+
+def alertable(session: Session, *, horizon: date) -> Sequence[Row[Any]]:
+    return session.execute(alertable_stmt(horizon)).all()
+
+
+def reference_of(session: Session, *, contract_id: int) -> str:
+    """A contract's reference for a report, even when its other columns cannot be read."""
+    return session.scalar(select(Contract.reference).where(Contract.id == contract_id)) or f"contract #{contract_id}"
 
 
 def due_for_renewal(session: Session, *, window: Window, today: date, limit: int = 200) -> tuple[Sequence[Contract], int]:
@@ -287,11 +338,14 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
         return SearchResult()
     in_force_first = func.coalesce(Contract.status.in_([s.value for s in CLOSED_STATUSES]), False)
     condition = and_(*[Contract.search_text.contains(term) for term in terms])
-    found = session.scalars(select(Contract).where(condition).order_by(in_force_first, Contract.act_by).limit(limit + 1)).all()
-    if found:
-        total = len(found) if len(found) <= limit else session.scalar(
-            select(func.count()).select_from(Contract).where(condition)) or 0
-        return SearchResult(list(found[:limit]), total)
+    # One scan of the folded text (every row is read: a LIMIT cannot stop it early) returning the ids of
+    # all matches in rank order, then the first `limit` loaded by id — not a second scan to count them.
+    ranked = session.scalars(select(Contract.id).where(condition)
+                             .order_by(in_force_first, Contract.act_by, Contract.id)).all()
+    if ranked:
+        first = list(ranked[:limit])
+        loaded = {c.id: c for c in session.scalars(select(Contract).where(Contract.id.in_(first)))}
+        return SearchResult([loaded[i] for i in first if i in loaded], len(ranked))
     # Typos: a vendor whose name is close enough, else the closest references as suggestions.
     names = {v.name_key: v.id for v in vendors.get_all(session)}
     best = process.extractOne(fold(query)[:200], list(names), scorer=fuzz.WRatio, score_cutoff=85)

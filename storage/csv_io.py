@@ -1,15 +1,16 @@
 """The portfolio as CSV (import and export) and as an iCalendar feed of act-by and end dates.
 
-Import is all-or-nothing: every row is read and checked first, every bad row is reported with the
-file's own line number (the header is line 1) and its reason, and nothing is written unless all
-rows are good. An existing reference is updated, and its history says so.
+Import is all-or-nothing: every row is read and checked, every bad row is reported with the file's
+own line number (the header is line 1) and its reason, and nothing is committed unless all rows are
+good (the caller's one transaction is rolled back). An existing reference is updated, and its
+history says so. The file is streamed and written in batches (storage.contract_import).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from bot import bounds
 from bot.contract_input import CSV_COLUMNS, ContractFields, InputError, read_contract_fields, require
 from bot.csv_safe import safe_row, unsafe_cell
 from bot.i18n import t
-from storage import contracts
+from storage import contract_import, contracts
 
 HEADER = ["reference", "title", "vendor", "type", "status", "start_date", "end_date", "notice", "renewal", "term",
           "annual_value", "currency", "owner", "channel", "lead"]
@@ -68,25 +69,29 @@ def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]], lang: str
         yield reader.line_num, {k: (unsafe_cell(v) if isinstance(v, str) else v) for k, v in row.items()}
 
 
-def read_rows(text: str, *, tz: ZoneInfo, now: datetime, lang: str = "en") -> tuple[list[tuple[int, ContractFields]], list[tuple[int, str]]]:
-    """Parse and check every row; return the good rows and the bad ones (line, reason)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = {name.strip() for name in (reader.fieldnames or [])}
+def read_rows(source: str | Iterable[str], *, tz: ZoneInfo, now: datetime, lang: str = "en",
+              errors: list[tuple[int, str]]) -> Iterator[tuple[int, ContractFields]]:
+    """Parse and check each row as it is read (a stream: a file object or the text); yield the good
+    rows, append each bad one to `errors` as (line, reason)."""
+    lines = io.StringIO(source.lstrip("\ufeff")) if isinstance(source, str) else source
+    reader = csv.DictReader(lines)
+    columns = {name.strip().lstrip("\ufeff") for name in (reader.fieldnames or [])}
     missing = REQUIRED_COLUMNS - columns
     if missing:
-        return [], [(1, t(lang, "csv_missing_columns", columns=", ".join(sorted(missing))))]
+        errors.append((1, t(lang, "csv_missing_columns", columns=", ".join(sorted(missing)))))
+        return
     unknown = columns - set(HEADER)
     if unknown:
-        return [], [(1, t(lang, "csv_unknown_columns", columns=", ".join(sorted(unknown))))]
+        errors.append((1, t(lang, "csv_unknown_columns", columns=", ".join(sorted(unknown)))))
+        return
     by_column = {column: name for name, column in CSV_COLUMNS.items()}
-    good: list[tuple[int, ContractFields]] = []
-    errors: list[tuple[int, str]] = []
+    fieldnames = [(name, by_column.get(name.strip().lstrip("\ufeff"))) for name in reader.fieldnames or []]
     seen: dict[str, int] = {}
     for line, row in _rows(reader, errors, lang):
         if None in row:
             errors.append((line, t(lang, "csv_too_many_cells")))
             continue
-        raw = {by_column[k.strip()]: (v or "") for k, v in row.items() if k and k.strip() in by_column}
+        raw = {field_name: (row[name] or "") for name, field_name in fieldnames if field_name}
         try:
             values = read_contract_fields(raw, tz=tz, now=now)
             require(values, "reference", "end")
@@ -98,30 +103,22 @@ def read_rows(text: str, *, tz: ZoneInfo, now: datetime, lang: str = "en") -> tu
             errors.append((line, t(lang, "csv_duplicate", ref=values.reference, line=seen[key])))
             continue
         seen[key] = line
-        good.append((line, values))
-    return good, errors
+        yield line, values
 
 
-def import_contracts(session: Session, text: str, *, defaults: contracts.Defaults, tz: ZoneInfo, now: datetime,
-                     actor: str = IMPORT_ACTOR, lang: str = "en") -> ImportReport:
-    """Create or update every row; raise ImportRejected (and write nothing) if any row is bad."""
-    rows, errors = read_rows(text, tz=tz, now=now, lang=lang)
+def import_contracts(session: Session, source: str | Iterable[str], *, defaults: contracts.Defaults, tz: ZoneInfo,
+                     now: datetime, actor: str = IMPORT_ACTOR, lang: str = "en") -> ImportReport:
+    """Create or update every row, streaming, in batches; raise ImportRejected if any row is bad (the
+    caller's transaction then writes nothing). `source` is the text or an open file."""
     report = ImportReport()
-    for line, values in rows:
-        existing = contracts.get_by_reference(session, reference=values.reference or "")
-        try:
-            if existing is None:
-                require(values, "title", "vendor")
-                contracts.create(session, values=values, defaults=defaults, actor=actor, now=now)
-                report.created += 1
-            else:
-                values.given.discard("reference")
-                changes = contracts.update(session, contract=existing, values=values, actor=actor,
-                                           action="import_update", note=None, now=now)
-                report.updated += 1 if changes else 0
-                report.unchanged += 0 if changes else 1
-        except InputError as exc:
-            errors.append((line, _reason(exc, lang)))
+    errors: list[tuple[int, str]] = []
+    cache = contract_import.VendorCache(session)
+    for batch in contract_import.batches(read_rows(source, tz=tz, now=now, lang=lang, errors=errors)):
+        result = contract_import.write_batch(session, batch, cache=cache, defaults=defaults, actor=actor, now=now)
+        report.created += result.created
+        report.updated += result.updated
+        report.unchanged += result.unchanged
+        errors += [(line, _reason(exc, lang)) for line, exc in result.errors]
     if errors:
         raise ImportRejected(sorted(errors))
     return report

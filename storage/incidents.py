@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.business_clock import BusinessCalendar
@@ -159,13 +159,16 @@ def p1_outages(session: Session, *, contract_id: int, start: datetime, end: date
     return session.execute(stmt).all()
 
 
-def at_risk_candidates(session: Session, *, now: datetime) -> Sequence[Incident]:
+def at_risk_stmt(*, now: datetime) -> Select[tuple[Incident]]:
     """Unresolved incidents past the warning point of a target still running."""
-    stmt = select(Incident).where(
+    return select(Incident).where(
         Incident.status != RESOLVED,
         or_(and_(Incident.acked_at.is_(None), Incident.response_warn_at <= now), Incident.resolve_warn_at <= now),
     ).order_by(Incident.id)
-    return session.scalars(stmt).all()
+
+
+def at_risk_candidates(session: Session, *, now: datetime) -> Sequence[Incident]:
+    return session.scalars(at_risk_stmt(now=now)).all()
 
 
 def breached_between(session: Session, *, start: datetime, end: datetime, now: datetime,

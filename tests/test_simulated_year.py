@@ -124,8 +124,10 @@ def test_a_simulated_year_posts_each_due_alert_exactly_once(sqlite_url: str) -> 
     event.listen(engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA synchronous=NORMAL"))
     try:
         with FakeSlack() as fake:
+            # One message per alert here, unpaced: this test follows each alert to its own message. Grouping
+            # many alerts for one destination, and pacing, are tested in tests/test_scale_alerts.py.
             settings = Settings(database_url=sqlite_url, slack_api_url=fake.url, timezone="Europe/Paris",
-                                alert_channel=ALERT_CHANNEL)
+                                alert_channel=ALERT_CHANNEL, alert_group_over=1_000_000, post_interval=0)
             ids: dict[str, int] = {}
             with factory.begin() as session:
                 for spec in specs:

@@ -18,4 +18,8 @@ MESSAGES: dict[str, str] = {
     "csv_unreadable": "this line cannot be read as CSV ({reason}); the file was not read past it.",
     # --- trust-http ---
     "http_unavailable": "The service is temporarily unavailable (the database cannot be reached). Nothing was changed; please try again in a few minutes.",
+    "scale_group_header": "{count} contracts need a decision",
+    "scale_group_more": "… and {count} more: `{command}` lists them all, most urgent first.",
+    "scale_group_all": "`{command}` lists them, most urgent first.",
+    "scale_group_owners": "Owners: {owners}",
 }

@@ -21,4 +21,8 @@ MESSAGES: dict[str, str] = {
     "csv_unreadable": "cette ligne n'est pas du CSV lisible ({reason}) ; le fichier n'a pas été lu au-delà.",
     # --- trust-http ---
     "http_unavailable": "Le service est momentanément indisponible (la base de données ne répond pas). Rien n'a été modifié ; réessayez dans quelques minutes.",
+    "scale_group_header": "{count} contrats attendent une décision",
+    "scale_group_more": "… et {count} de plus : `{command}` les liste tous, les plus urgents d'abord.",
+    "scale_group_all": "`{command}` les liste, les plus urgents d'abord.",
+    "scale_group_owners": "Responsables : {owners}",
 }
