@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.grammar import Parsed, unknown_option
+from bot.render.common import mrkdwn_escape
 from handlers.errors import UserError
 from storage import contracts
 from storage.models import Contract
@@ -56,3 +57,17 @@ def resolve_contract(session: Session, text: str | None) -> Contract:
     if found.suggestions:
         raise UserError("err_unknown_reference_closest", ref=text, refs=", ".join(found.suggestions))
     raise UserError("err_unknown_reference", ref=text)
+
+
+def contracts_matching(session: Session, query: str) -> tuple[list[int] | None, str]:
+    """For the lists scoped to contracts (`/incident list`, `/dispute list`, `/obligation list`): the ids of
+    every contract a reference, vendor or title words match ("open disputes for Oracle"), and the title's
+    suffix naming them, escaped. No query: (None, "") — the whole portfolio. None matched: "not found",
+    with the closest references."""
+    if not query:
+        return None, ""
+    found = contracts.search(session, query=query, limit=500)
+    if not found.contracts:
+        resolve_contract(session, query)  # raises "not found" with the closest references
+    label = found.contracts[0].reference if len(found.contracts) == 1 else query[:60]
+    return [c.id for c in found.contracts], f" — {mrkdwn_escape(label)}"

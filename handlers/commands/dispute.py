@@ -18,11 +18,11 @@ from bot.i18n import t
 from bot.money import MoneyError, parse_money
 from bot.render import disputes as render
 from bot.render.common import Message, help_message
-from handlers.commands.common import no_extra_words, only_options, resolve_contract, take_public
+from handlers.commands.common import contracts_matching, no_extra_words, only_options, resolve_contract, take_public
 from handlers.dispatch import Reply, command, require_manager
 from handlers.errors import UserError
 from handlers.runtime import Caller, Runtime
-from storage import contracts, disputes, incidents
+from storage import disputes, incidents
 from storage.models import Contract, Dispute
 
 NAME = "/dispute"
@@ -201,14 +201,7 @@ def list_(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
                 parsed.words.pop()
     query = parsed.rest
     with rt.session_factory.begin() as session:
-        contract_ids = None
-        suffix = ""
-        if query:
-            found = contracts.search(session, query=query, limit=500)
-            if not found.contracts:
-                resolve_contract(session, query)  # raises "not found" with the closest references
-            contract_ids = [c.id for c in found.contracts]
-            suffix = f" — {found.contracts[0].reference}" if len(found.contracts) == 1 else f" — {query[:60]}"
+        contract_ids, suffix = contracts_matching(session, query)
         listing = disputes.get_all(session, contract_ids=contract_ids, open_only=scope == "open")
         title = t(caller.lang, f"dsp_list_{scope}", n=listing.total, ref=suffix)
         message = render.listing(caller.lang, listing, title=title, tz=rt.settings.tz, now=rt.now())

@@ -12,13 +12,13 @@ from bot import bounds, grammar
 from bot.dates import DateError, DateOutOfRange, parse_when
 from bot.i18n import t
 from bot.render import incidents as render
-from bot.render.common import help_message, mrkdwn_escape
+from bot.render.common import help_message
 from bot.sla import PRIORITIES
-from handlers.commands.common import no_extra_words, only_options, resolve_contract, take_public
+from handlers.commands.common import contracts_matching, no_extra_words, only_options, resolve_contract, take_public
 from handlers.dispatch import Reply, command
 from handlers.errors import UserError
 from handlers.runtime import Caller, Runtime
-from storage import contracts, incidents
+from storage import incidents
 
 NAME = "/incident"
 OPTIONS = frozenset({"since", "at", "note"})
@@ -133,16 +133,8 @@ def list_(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
         scope = {"ouverts": "open", "tous": "all"}.get(parsed.words[-1].lower(), parsed.words[-1].lower())
         parsed.words.pop()
     with rt.session_factory.begin() as session:
-        # a reference, or a vendor / title words matching several contracts ("open incidents for Orange")
-        found = contracts.search(session, query=parsed.rest, limit=500) if parsed.words else None
-        if found is not None and not found.contracts:
-            resolve_contract(session, parsed.rest)  # raises "not found" with the closest references
-        ids = [c.id for c in found.contracts] if found is not None else None
+        ids, suffix = contracts_matching(session, parsed.rest if parsed.words else "")
         rows, total = incidents.get_all(session, contract_ids=ids, open_only=scope == "open")
-        suffix = ""
-        if found is not None:
-            label = found.contracts[0].reference if len(found.contracts) == 1 else parsed.rest[:60]
-            suffix = f" — {mrkdwn_escape(label)}"
         title = t(caller.lang, f"inc_list_{scope}", n=total, ref=suffix)
         message = render.listing(caller.lang, rows, total, rt.settings.tz, title=title, now=rt.now())
     return Reply(message, public=public)

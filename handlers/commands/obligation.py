@@ -15,11 +15,11 @@ from bot.i18n import t
 from bot.obligations import PARTIES
 from bot.render import obligations as render
 from bot.render.common import help_message
-from handlers.commands.common import no_extra_words, only_options, resolve_contract, take_public
+from handlers.commands.common import contracts_matching, no_extra_words, only_options, resolve_contract, take_public
 from handlers.dispatch import Reply, command
 from handlers.errors import UserError
 from handlers.runtime import Caller, Runtime
-from storage import contracts, obligations
+from storage import obligations
 from storage.models import Obligation
 
 NAME = "/obligation"
@@ -167,13 +167,7 @@ def list_(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
         parsed.words.pop()
     query = parsed.rest
     with rt.session_factory.begin() as session:
-        contract_ids, suffix = None, ""
-        if query:  # a reference, or a vendor or title word: every contract it matches ("… for Orange")
-            found = contracts.search(session, query=query, limit=500)
-            if not found.contracts:
-                resolve_contract(session, query)  # raises "not found" with the closest references
-            contract_ids = [c.id for c in found.contracts]
-            suffix = f" — {found.contracts[0].reference}" if len(found.contracts) == 1 else f" — {query[:60]}"
+        contract_ids, suffix = contracts_matching(session, query)
         rows, total = obligations.get_all(session, today=today, thresholds=thresholds, contract_ids=contract_ids,
                                           scope=scope)
         title = t(caller.lang, f"obl_list_{scope}", n=total, ref=suffix)
