@@ -30,8 +30,8 @@ from bot.render.common import (
     lines_sections,
     mrkdwn_escape,
     section,
+    who,
 )
-from bot.render.contracts import who
 from bot.render.ids import ActionId, CallbackId
 from bot.render.incidents import when
 from bot.text import truncate

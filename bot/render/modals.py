@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-
 from typing import Any
 
 from slack_sdk.models.blocks import (

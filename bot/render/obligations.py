@@ -14,8 +14,8 @@ from slack_sdk.models.views import View
 from bot import obligations as rules
 from bot.deadlines import days_left
 from bot.i18n import fmt_date, fmt_days, t
-from bot.render.common import MAX_BLOCKS, Message, context, fields_section, header, lines_sections, section
-from bot.render.contracts import duration_text, mrkdwn_escape, who
+from bot.render.common import MAX_BLOCKS, Message, context, fields_section, header, lines_sections, section, who
+from bot.render.contracts import duration_text, mrkdwn_escape
 from bot.render.ids import ActionId, CallbackId
 from bot.text import truncate
 

@@ -15,8 +15,8 @@ from bot.i18n import t
 from bot.render import report as render
 from bot.render.chart import trajectory_png
 from handlers.commands.common import only_options, take_public
-from handlers.dispatch import Reply
 from handlers.errors import UserError
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 from storage import indicators
 

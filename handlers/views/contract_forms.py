@@ -13,8 +13,8 @@ from bot.render.contracts import who
 from bot.render.modals import read_renew_metadata, submitted_values
 from handlers.actions.alert_buttons import refresh_alert_message
 from handlers.commands.contract import create_contract
-from handlers.dispatch import Reply
 from handlers.errors import UserError, explain
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 from storage import contracts
 

@@ -1,9 +1,13 @@
-"""The portfolio as CSV (import and export) and as an iCalendar feed of act-by and end dates.
+"""The portfolio as CSV (import and export) and the SLA terms CSV: reading and writing rows.
+
+Presentation: it reads the file into typed values (the same readers as the slash commands), writes
+the rows, and translates each refused row into the person's language; it opens no session — the
+caller passes its own, and the bulk writes are storage's (`storage.contract_import`, `sla_terms`).
 
 Import is all-or-nothing: every row is read and checked, every bad row is reported with the file's
 own line number (the header is line 1) and its reason, and nothing is committed unless all rows are
 good (the caller's one transaction is rolled back). An existing reference is updated, and its
-history says so. The file is streamed and written in batches (storage.contract_import).
+history says so. The file is streamed and written in batches of 2,000 (storage.contract_import).
 """
 
 from __future__ import annotations
@@ -12,17 +16,20 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
 
 from bot import bounds
-from bot.contract_input import CSV_COLUMNS, ContractFields, InputError, read_contract_fields, require
+from bot.contract_input import CSV_COLUMNS, read_contract_fields
+from bot.contract_values import ContractValues, InputError, require
 from bot.csv_safe import safe_row, unsafe_cell
+from bot.errors import DomainError
 from bot.i18n import t
-from storage import contract_import, contracts
+from bot.money import MoneyError, parse_pct
+from bot.sla import PRIORITIES, read_clock, read_target
+from storage import contract_import, contracts, sla_terms
 
 HEADER = ["reference", "title", "vendor", "type", "status", "start_date", "end_date", "notice", "renewal", "term",
           "annual_value", "currency", "owner", "channel", "lead"]
@@ -70,7 +77,7 @@ def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]], lang: str
 
 
 def read_rows(source: str | Iterable[str], *, tz: ZoneInfo, now: datetime, lang: str = "en",
-              errors: list[tuple[int, str]]) -> Iterator[tuple[int, ContractFields]]:
+              errors: list[tuple[int, str]]) -> Iterator[tuple[int, ContractValues]]:
     """Parse and check each row as it is read (a stream: a file object or the text); yield the good
     rows, append each bad one to `errors` as (line, reason)."""
     lines = io.StringIO(source.lstrip("\ufeff")) if isinstance(source, str) else source
@@ -110,18 +117,13 @@ def import_contracts(session: Session, source: str | Iterable[str], *, defaults:
                      now: datetime, actor: str = IMPORT_ACTOR, lang: str = "en") -> ImportReport:
     """Create or update every row, streaming, in batches; raise ImportRejected if any row is bad (the
     caller's transaction then writes nothing). `source` is the text or an open file."""
-    report = ImportReport()
     errors: list[tuple[int, str]] = []
-    cache = contract_import.VendorCache(session)
-    for batch in contract_import.batches(read_rows(source, tz=tz, now=now, lang=lang, errors=errors)):
-        result = contract_import.write_batch(session, batch, cache=cache, defaults=defaults, actor=actor, now=now)
-        report.created += result.created
-        report.updated += result.updated
-        report.unchanged += result.unchanged
-        errors += [(line, _reason(exc, lang)) for line, exc in result.errors]
+    result = contract_import.write_all(session, read_rows(source, tz=tz, now=now, lang=lang, errors=errors),
+                                       defaults=defaults, actor=actor, now=now)
+    errors += [(line, _reason(exc, lang)) for line, exc in result.errors]
     if errors:
         raise ImportRejected(sorted(errors))
-    return report
+    return ImportReport(created=result.created, updated=result.updated, unchanged=result.unchanged)
 
 
 def export_contracts(session: Session) -> tuple[str, int]:
@@ -137,42 +139,12 @@ def export_contracts(session: Session) -> tuple[str, int]:
     return out.getvalue(), len(rows)
 
 
-def export_calendar(session: Session, *, now: datetime) -> str:
-    """Act-by and end dates as all-day events, one calendar a manager can subscribe to."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//contractbot//contracts//EN")
-    calendar.add("version", "2.0")
-    for c in contracts.iter_all(session):
-        if c.status in ("expired", "terminated"):
-            continue
-        for kind, day, summary in (
-            ("act-by", c.act_by, f"Act by: {c.reference} {c.title} ({c.vendor.name})"),
-            ("end", c.end_date, f"Ends: {c.reference} {c.title} ({c.vendor.name})"),
-        ):
-            event = Event()
-            event.add("uid", f"{c.reference}-{kind}-{day.isoformat()}@contractbot")
-            event.add("dtstamp", now)
-            event.add("dtstart", day)
-            if day < date.max:  # a contract ending 9999-12-31 (stored before dates were bounded)
-                event.add("dtend", day + timedelta(days=1))
-            event.add("summary", summary)
-            event.add("description", f"Renewal: {c.renewal}; notice: {c.notice}; notice deadline: "
-                                     f"{c.notice_deadline.isoformat()}; act-by: {c.act_by.isoformat()}")
-            calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
-
-
 SLA_HEADER = ["reference", "priority", "response", "resolution", "clock", "credit_pct"]
 
 
 def import_sla(session: Session, text: str, *, actor: str = IMPORT_ACTOR, now: datetime, lang: str = "en") -> int:
     """SLA CSV (`reference,priority,response,resolution,clock,credit_pct`): all-or-nothing; returns
     the number of terms set, or raises ImportRejected with every bad row and its line number."""
-    from bot.durations import DurationError, parse_duration
-    from bot.money import MoneyError, parse_pct
-    from bot.sla import PRIORITIES, Clock, target_minutes_24x7
-    from storage import sla_terms
-
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     columns = {name.strip() for name in (reader.fieldnames or [])}
     missing = set(SLA_HEADER[:4]) - columns
@@ -199,17 +171,16 @@ def import_sla(session: Session, text: str, *, actor: str = IMPORT_ACTOR, now: d
         for name in ("response", "resolution"):
             if problem:
                 break
+            try:  # the same reader as `/sla set`
+                targets[name] = read_target(name, cells.get(name, ""))
+            except DomainError as exc:
+                problem = f"{name}: {t(lang, exc.key, **exc.values)}"
+        clock = cells.get("clock") or None
+        if not problem:
             try:
-                duration = parse_duration(cells.get(name, ""))
-                target_minutes_24x7(duration)
-                if duration.is_zero:
-                    raise ValueError
-                targets[name] = duration.canonical()
-            except (DurationError, ValueError):
-                problem = f"{name}: {t(lang, 'err_bad_target', field=name, value=cells.get(name, ''))}"
-        clock = (cells.get("clock") or "24x7").lower()
-        if not problem and clock not in (c.value for c in Clock):
-            problem = f"clock: {t(lang, 'err_bad_clock', value=clock)}"
+                clock = read_clock(clock).value
+            except DomainError as exc:
+                problem = f"clock: {t(lang, exc.key, **exc.values)}"
         credit = None
         if not problem and cells.get("credit_pct"):
             try:
@@ -220,7 +191,7 @@ def import_sla(session: Session, text: str, *, actor: str = IMPORT_ACTOR, now: d
             errors.append((line, problem))
             continue
         seen[(reference.upper(), priority)] = line
-        rows.append((line, contract, sla_terms.TermInput(priority, targets["response"], targets["resolution"], clock,
+        rows.append((line, contract, sla_terms.TermInput(priority, targets["response"], targets["resolution"], str(clock),
                                                          credit)))
     if errors:
         raise ImportRejected(errors)
