@@ -16,7 +16,6 @@ from bot.dates import DateError, DateOutOfRange, parse_date
 from bot.deadlines import Renewal, Status
 from bot.durations import Duration, DurationError, DurationOutOfRange, parse_duration
 from bot.money import MoneyError, parse_money
-from bot.render.ids import BlockId
 
 TYPES = ("license", "saas", "maintenance", "support", "tma", "managed_services", "consulting",
          "hardware", "telecom", "cloud", "other")
@@ -134,9 +133,9 @@ def read_date(name: str, text: str, *, tz: ZoneInfo, now: datetime) -> date:
 
 def read_renewal(raw: dict[str, str], *, tz: ZoneInfo, now: datetime) -> tuple[date | None, Duration | None]:
     """`until:` (the new end) or `term:` (added to the current end), not both — for `/contract renew`
-    and the renew form alike. Neither: the contract's own term (decided by the service)."""
-    until_text, term_text = (raw.get(BlockId.UNTIL) or "").strip(), (raw.get(BlockId.TERM) or "").strip()
-    if len(raw.get(BlockId.NOTE) or "") > bounds.MAX_NOTE:  # the renew form (slash: the grammar)
+    and the renew form alike (its blocks, `BlockId.UNTIL`/`TERM`/`NOTE`, are named like the options). Neither: the contract's own term (decided by the service)."""
+    until_text, term_text = (raw.get("until") or "").strip(), (raw.get("term") or "").strip()
+    if len(raw.get("note") or "") > bounds.MAX_NOTE:  # the renew form (slash: the grammar)
         raise InputError("note", "text_over_limit", str(bounds.MAX_NOTE))
     if until_text and term_text:
         raise InputError("term", "until_or_term", term_text)
