@@ -113,11 +113,9 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     # The writers of every export (module docstring).
-    from bot.csv_io import export_contracts
+    from bot.csv_io import export_contracts, export_disputes, export_obligations
     from bot.render.calendar import calendar_feed
     from storage import contracts
-    from storage.disputes_csv import export_disputes
-    from storage.obligations import export_csv
 
     _engine, factory = open_database(settings.database_url)
     with factory.begin() as session:
@@ -125,7 +123,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             sys.stdout.write(export_disputes(session)[0])
         elif args.what == "obligations":
             today = SystemClock().now().astimezone(settings.tz).date()
-            sys.stdout.write(export_csv(session, today=today, thresholds=settings.obligation_thresholds)[0])
+            sys.stdout.write(export_obligations(session, today=today, thresholds=settings.obligation_thresholds)[0])
         elif args.format == "ics":
             sys.stdout.write(calendar_feed(contracts.iter_all(session), now=SystemClock().now()))
         else:

@@ -1,4 +1,5 @@
-"""The portfolio as CSV (import and export) and the SLA terms CSV: reading and writing rows.
+"""contractbot's CSV files: the portfolio (import and export), SLA terms (import), disputes and
+obligations (export) — reading and writing the rows.
 
 Presentation: it reads the file into typed values (the same readers as the slash commands), writes
 the rows, and translates each refused row into the person's language; it opens no session — the
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -25,11 +27,12 @@ from bot import bounds
 from bot.contract_input import CSV_COLUMNS, read_contract_fields
 from bot.contract_values import ContractValues, InputError, require
 from bot.csv_safe import safe_row, unsafe_cell
+from bot.disputes import CLOSED, written_off
 from bot.errors import DomainError
 from bot.i18n import t
 from bot.money import MoneyError, parse_pct
 from bot.sla import PRIORITIES, read_clock, read_target
-from storage import contract_import, contracts, sla_terms
+from storage import contract_import, contracts, disputes, obligations, sla_terms
 
 HEADER = ["reference", "title", "vendor", "type", "status", "start_date", "end_date", "notice", "renewal", "term",
           "annual_value", "currency", "owner", "channel", "lead"]
@@ -126,17 +129,48 @@ def import_contracts(session: Session, source: str | Iterable[str], *, defaults:
     return ImportReport(created=result.created, updated=result.updated, unchanged=result.unchanged)
 
 
-def export_contracts(session: Session) -> tuple[str, int]:
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[str, int]:
+    """(CSV text, number of rows), the rows written as they come; every cell through safe_row: no
+    formula reaches a spreadsheet (docs/operations.md)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
-    rows = contracts.iter_all(session)
-    for c in rows:  # every cell through safe_row: no formula reaches a spreadsheet (docs/operations.md)
-        writer.writerow(safe_row([c.reference, c.title, c.vendor.name, c.type, c.status,
-                         c.start_date.isoformat() if c.start_date else "", c.end_date.isoformat(), c.notice,
-                         c.renewal, c.term, "" if c.annual_value is None else f"{c.annual_value:.2f}", c.currency,
-                         c.owner or "", c.channel or "", c.lead]))
-    return out.getvalue(), len(rows)
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(safe_row(row))
+        count += 1
+    return out.getvalue(), count
+
+
+def export_contracts(session: Session) -> tuple[str, int]:
+    return write_csv(HEADER, (
+        [c.reference, c.title, c.vendor.name, c.type, c.status, c.start_date.isoformat() if c.start_date else "",
+         c.end_date.isoformat(), c.notice, c.renewal, c.term, "" if c.annual_value is None else f"{c.annual_value:.2f}",
+         c.currency, c.owner or "", c.channel or "", c.lead]
+        for c in contracts.iter_all(session)))
+
+
+DISPUTES_HEADER = ("id,reference,summary,status,opened_at,opened_by,updated_at,amount_claimed,amount_recovered,"
+                   "amount_written_off,currency,outcome").split(",")
+
+
+def export_disputes(session: Session) -> tuple[str, int]:
+    """`contractbot export disputes`. Instants in UTC ISO 8601; amounts with two decimals; written off
+    only once the dispute is closed."""
+    return write_csv(DISPUTES_HEADER, [
+        [d.number, d.contract.reference, d.summary, d.status, d.opened_at.astimezone(UTC).isoformat(), d.opened_by,
+         d.updated_at.astimezone(UTC).isoformat(), d.amount_claimed, d.amount_recovered,
+         written_off(d.amount_claimed, d.amount_recovered) if d.status == CLOSED else None, d.currency, d.outcome]
+        for d in disputes.get_all_for_export(session)])
+
+
+OBLIGATIONS_HEADER = ["id", "reference", "what", "party", "owner", "due_on", "every", "evidence", "status",
+                      "last_done_on", "last_done_by", "last_evidence", "created_on"]
+
+
+def export_obligations(session: Session, *, today: date, thresholds: Sequence[int]) -> tuple[str, int]:
+    """`contractbot export obligations`: one row per obligation, its status as of `today`."""
+    return write_csv(OBLIGATIONS_HEADER, obligations.export_rows(session, today=today, thresholds=thresholds))
 
 
 SLA_HEADER = ["reference", "priority", "response", "resolution", "clock", "credit_pct"]
