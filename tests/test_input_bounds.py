@@ -194,10 +194,13 @@ def test_unsafe_cell_undoes_safe_cell(text: str) -> None:
 
 def test_an_oversize_csv_cell_is_a_bad_row() -> None:
     text = ("reference,title,vendor,end_date\nA-1,ok,v,2030-01-01\nA-2," + "x" * 140_000 + ",v,2030-01-01\n")
-    good, errors = read_rows(text, tz=TZ, now=NOW)
+    errors: list[tuple[int, str]] = []
+    good = list(read_rows(text, tz=TZ, now=NOW, errors=errors))
+    assert [line for line, _ in good] == [2]
     assert [line for line, _ in errors] == [3] and "longer than" in errors[0][1]
     text = "reference,title,vendor,end_date\nA-3," + "x" * (bounds.MAX_CSV_CELL + 1) + ",v,2030-01-01\n"
-    _good, errors = read_rows(text, tz=TZ, now=NOW)
+    errors = []
+    assert list(read_rows(text, tz=TZ, now=NOW, errors=errors)) == []
     assert [line for line, _ in errors] == [2]
 
 
