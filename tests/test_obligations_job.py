@@ -160,7 +160,7 @@ def test_queries_for_the_digest_card_and_lists(session_factory: sessionmaker[Ses
         assert ids("all") == [overdue, soon, later, waived]
         text, count = csv_io.export_obligations(session, today=D0, thresholds=LADDER)
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert count == 5 and list(rows[0]) == obligations.EXPORT_HEADER
+    assert count == 5 and list(rows[0]) == csv_io.OBLIGATIONS_HEADER
     by_id = {r["id"]: r for r in rows}
     assert by_id[f"OBL-{overdue}"]["status"] == "overdue" and by_id[f"OBL-{waived}"]["status"] == "waived"
     assert by_id[f"OBL-{soon}"]["status"] == "due_soon" and by_id[f"OBL-{later}"]["status"] == "pending"
