@@ -52,7 +52,9 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
                          clock=clock, metrics=runtime.metrics)
         jobs = build_scheduler(ctx)
 
-    # Shorter GIL time slices: an ack waiting behind a thread computing an answer gets the lock sooner.
+    # Shorter GIL time slices: an ack waiting behind a thread computing an answer gets the lock sooner
+    # (bench/bench_http.py). Process-wide, so set here, by `serve` only: the CLI, the shell and the jobs
+    # keep Python's default.
     sys.setswitchinterval(0.001)
     server = create_server(make_wsgi(app, engine=engine, metrics=runtime.metrics, edge=edge, lifecycle=life),
                            host=host, port=port)
