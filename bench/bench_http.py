@@ -36,8 +36,22 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import (  # noqa: E402
-    BENCH, DEFAULT_N, OUT, ROOT, SECRET, SLACK_ACK_LIMIT, child_env, copy_db, db_path, mb, ms, percentile,
-    sqlite_url, table, vm_hwm_kib, write_result,
+    BENCH,
+    DEFAULT_N,
+    OUT,
+    ROOT,
+    SECRET,
+    SLACK_ACK_LIMIT,
+    child_env,
+    copy_db,
+    db_path,
+    mb,
+    ms,
+    percentile,
+    sqlite_url,
+    table,
+    vm_hwm_kib,
+    write_result,
 )
 
 from tests.support.fake_slack import FakeSlack  # noqa: E402
@@ -257,7 +271,7 @@ def run_phase(phase: Phase, work: list[tuple[Client, str, str, str]], *, clients
 
 
 def interleave(*lists: list) -> list:  # type: ignore[type-arg]
-    return [item for group in zip(*lists) for item in group]
+    return [item for group in zip(*lists, strict=False) for item in group]
 
 
 def flag(seconds: float | None) -> str:

@@ -27,7 +27,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import (  # noqa: E402
-    DEFAULT_N, OUT, ROOT, SECRET, copy_db, db_path, ms, percentile, sqlite_url, table, write_result,
+    DEFAULT_N,
+    OUT,
+    ROOT,
+    SECRET,
+    copy_db,
+    db_path,
+    ms,
+    percentile,
+    sqlite_url,
+    table,
+    write_result,
 )
 
 from tests.support.fake_slack import FakeSlack  # noqa: E402
@@ -87,7 +97,7 @@ def status_samples(serve: Serve, fake: FakeSlack, refs: list[str], *, phase: str
             errors += 1
             continue
         try:
-            call = fake.wait_for("response_url", timeout=30, predicate=lambda c: c["path"] == f"/response/{tag}")[-1]
+            call = fake.wait_for("response_url", timeout=30, predicate=lambda c, tag=tag: c["path"] == f"/response/{tag}")[-1]
         except AssertionError:
             errors += 1
             continue

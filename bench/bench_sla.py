@@ -570,7 +570,6 @@ def profile_sla_command(seed_db: Path, reference: str, *, calls: int = 10, top: 
     """cProfile around handlers.dispatch.run_command('/sla', reference), in-process (no HTTP)."""
     import cProfile
 
-    import handlers.commands  # noqa: F401  (registers the commands)
     from bot.clock import SystemClock
     from bot.metrics import Metrics
     from bot.settings import Settings

@@ -20,7 +20,6 @@ Results go to stdout and bench/out/sweep-contracts-N.json.
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 import json
 import os
 import resource
@@ -28,12 +27,22 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import (  # noqa: E402
-    DEFAULT_N, OUT, ROOT, copy_db, db_path, mb, secs, sqlite_url, table, write_result,
+    DEFAULT_N,
+    OUT,
+    ROOT,
+    copy_db,
+    db_path,
+    mb,
+    secs,
+    sqlite_url,
+    table,
+    write_result,
 )
 
 TARGET_STEADY_S = 2.0

@@ -42,7 +42,6 @@ def main(argv: list[str] | None = None) -> int:
     from bot.clock import SystemClock
     from bot.metrics import Metrics
     from bot.settings import Settings
-    import handlers.commands  # noqa: F401  (registers the commands)
     from handlers.dispatch import run_command
     from handlers.runtime import Caller, Runtime
     from storage.db import open_database

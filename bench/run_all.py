@@ -23,7 +23,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import (  # noqa: E402
-    BENCH, DEFAULT_N, OUT, ROOT, child_env, db_path, mb, ms, read_result, secs, table,
+    BENCH,
+    DEFAULT_N,
+    OUT,
+    ROOT,
+    child_env,
+    db_path,
+    mb,
+    ms,
+    read_result,
+    secs,
+    table,
 )
 
 

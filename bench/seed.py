@@ -19,13 +19,12 @@ import argparse
 import random
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import DEFAULT_N, OUT, db_path, sqlite_url  # noqa: E402
-
 from sqlalchemy import insert  # noqa: E402
 
 from bot import deadlines  # noqa: E402
@@ -107,7 +106,7 @@ def vendor_code(name: str) -> str:
 def seed(url: str, *, n: int, seed_value: int = 20261123, today: date | None = None) -> dict[str, float]:
     rng = random.Random(seed_value)
     today = today or date.today()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     started = time.perf_counter()
     engine, _factory = open_database(url)
     schema_s = time.perf_counter() - started

@@ -12,51 +12,20 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
 from slack_bolt.error import BoltUnhandledRequestError
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import slack_retry
 from bot.clock import Clock
 from bot.i18n import t
 from bot.lifecycle import Lifecycle, TrackedExecutor
 from bot.metrics import Metrics
 from bot.render.common import notice
 from bot.settings import Settings
+from bot.slack_client import web_client
 from handlers import register_listeners
 from handlers.runtime import Runtime
 from storage.db import database_unavailable
 
 logger = logging.getLogger(__name__)
-
-
-class MeteredWebClient(WebClient):
-    """A WebClient that counts failed calls in `contractbot_slack_api_errors_total{method,status,error}`."""
-
-    def __init__(self, *args: Any, metrics: Metrics | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.metrics = metrics
-
-    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
-        try:
-            return super().api_call(api_method, **kwargs)
-        except SlackApiError as exc:
-            if self.metrics is not None:
-                status = getattr(exc.response, "status_code", None)
-                error = str(exc.response.get("error") or "")[:64] if isinstance(exc.response.data, dict) else ""
-                self.metrics.slack_api_errors.labels(api_method, str(status or "unknown"), error).inc()
-            raise
-        except OSError:
-            if self.metrics is not None:
-                self.metrics.slack_api_errors.labels(api_method, "network", "").inc()
-            raise
-
-
-def web_client(settings: Settings, metrics: Metrics | None = None) -> WebClient:
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    # 429 (after its Retry-After), 5xx and connection errors retried (bot.slack_retry); failures counted
-    return MeteredWebClient(token=token, base_url=settings.slack_api_url, timeout=slack_retry.TIMEOUT,
-                            retry_handlers=slack_retry.retry_handlers(), metrics=metrics)
 
 
 def create_app(

@@ -6,14 +6,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.clock import FixedClock, SystemClock
+from bot import commands_cli
 from bot.logs import configure_logging
 from bot.settings import Settings
+from storage.db import database_unavailable
 
 logger = logging.getLogger("contractbot")
 
@@ -61,8 +61,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         for err in exc.errors():
             print(f"configuration error: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}", file=sys.stderr)
         return 2
-    from bot import commands_cli
-
     handler = getattr(commands_cli, f"cmd_{args.command}")
     try:
         return int(handler(settings, args) or 0)
@@ -72,22 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from storage.db import database_unavailable
-
         if not database_unavailable(exc):
             raise
         print(f"error: the database is unreachable ({type(exc).__name__}); nothing was done, try again later",
               file=sys.stderr)
         return 3
-
-
-def parse_at(text: str | None, settings: Settings) -> FixedClock | SystemClock:
-    if not text:
-        return SystemClock()
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=settings.tz)
-    return FixedClock(moment)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,12 +7,11 @@ refuse exactly the same things, with the same reasons.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot import bounds, grammar
+from bot.contract_values import ContractValues, InputError, require
 from bot.dates import DateError, DateOutOfRange, parse_date
 from bot.deadlines import Renewal, Status
 from bot.durations import Duration, DurationError, DurationOutOfRange, parse_duration
@@ -31,42 +30,10 @@ CSV_COLUMNS = {"reference": "reference", "title": "title", "vendor": "vendor", "
                "lead": "lead"}
 MAX_REFERENCE = bounds.MAX_REFERENCE
 TEXT_LIMITS = {"title": bounds.MAX_TITLE, "vendor": bounds.MAX_VENDOR}
+ContractFields = ContractValues  # the name the handlers and tests know
+__all__ = ["ContractFields", "ContractValues", "InputError", "require", "read_contract_fields", "read_date",
+           "read_reference", "read_renewal"]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # tabs, newlines, NUL, terminal escapes: not in a title
-
-
-class InputError(ValueError):
-    """`field` could not be read; `problem` is a translation key, `value` what was typed."""
-
-    def __init__(self, field_name: str, problem: str, value: str = "") -> None:
-        super().__init__(f"{field_name}: {problem} ({value!r})")
-        self.field = field_name
-        self.problem = problem
-        self.value = value
-
-
-@dataclass(slots=True)
-class ContractFields:
-    """Typed values; None means "not given" (for an amendment: unchanged)."""
-
-    reference: str | None = None
-    title: str | None = None
-    vendor: str | None = None
-    type: str | None = None
-    status: str | None = None
-    start: date | None = None
-    end: date | None = None
-    notice: Duration | None = None
-    renewal: str | None = None
-    term: Duration | None = None
-    lead: Duration | None = None
-    value: Decimal | None = None
-    currency: str | None = None
-    owner: str | None = None
-    channel: str | None = None
-    given: set[str] = field(default_factory=set)
-
-    def items(self) -> dict[str, object]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "given" and f.name in self.given}
 
 
 def _duration(name: str, raw: str, *, allow_zero: bool) -> Duration:
@@ -164,15 +131,9 @@ def read_date(name: str, text: str, *, tz: ZoneInfo, now: datetime) -> date:
         raise InputError(name, "bad_date", text[:40]) from None
 
 
-def require(fields_: ContractFields, *names: str) -> None:
-    for name in names:
-        if getattr(fields_, name) is None:
-            raise InputError(name, "required")
-
-
 def read_renewal(raw: dict[str, str], *, tz: ZoneInfo, now: datetime) -> tuple[date | None, Duration | None]:
     """`until:` (the new end) or `term:` (added to the current end), not both — for `/contract renew`
-    and the renew form alike. Neither: the contract's own term (decided by the service)."""
+    and the renew form alike (its blocks, `BlockId.UNTIL`/`TERM`/`NOTE`, are named like the options). Neither: the contract's own term (decided by the service)."""
     until_text, term_text = (raw.get("until") or "").strip(), (raw.get("term") or "").strip()
     if len(raw.get("note") or "") > bounds.MAX_NOTE:  # the renew form (slash: the grammar)
         raise InputError("note", "text_over_limit", str(bounds.MAX_NOTE))

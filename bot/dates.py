@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +16,7 @@ import dateparser
 
 from bot import bounds
 from bot.durations import DurationError, add_months, parse_duration, shift
+from bot.text import fold
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
@@ -47,10 +47,6 @@ def in_range(day: date, text: str) -> date:
     if not bounds.date_in_range(day):
         raise DateOutOfRange(text)
     return day
-
-
-def strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def _normalise(text: str) -> str:
@@ -183,7 +179,7 @@ def parse_window(text: str, *, tz: ZoneInfo, now: datetime) -> Window:
 
 def _parse_window(text: str, *, tz: ZoneInfo, now: datetime) -> Window:
     today = now.astimezone(tz).date()
-    raw = strip_accents(" ".join((text or "").lower().split()))
+    raw = fold(" ".join((text or "").lower().split()))
     raw = raw.replace("’", "'")
     if not raw:
         return Window(today, today + timedelta(days=DEFAULT_WINDOW_DAYS))
@@ -280,7 +276,7 @@ def parse_period(text: str, *, tz: ZoneInfo, now: datetime, default: str = "this
 
 def _parse_period(text: str, *, tz: ZoneInfo, now: datetime, default: str) -> Period:
     today = now.astimezone(tz).date()
-    raw = strip_accents(" ".join((text or default).lower().split())).replace("’", "'")
+    raw = fold(" ".join((text or default).lower().split())).replace("’", "'")
     first_of_month = date(today.year, today.month, 1)
     if raw in ("this month", "ce mois", "ce mois-ci", "ce mois ci", "month", "mois"):
         return month_period(today.year, today.month, tz)

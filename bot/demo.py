@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.contract_input import ContractFields
-from bot.durations import parse_duration
+from bot.contract_values import ContractValues as ContractFields
+from bot.dates import month_period
+from bot.durations import add_months, parse_duration
+from bot.errors import DomainError
+from bot.revision_input import ClauseInput
 from bot.settings import Settings
-from storage import contracts
+from storage import contracts, disputes, incidents, indices, obligations, revisions, sla_terms
 from storage.models import (
     Alert,
     Amendment,
@@ -21,8 +24,11 @@ from storage.models import (
     Dispute,
     DisputeIncident,
     Incident,
+    IndexValue,
     Obligation,
     ObligationFulfilment,
+    PriceRevision,
+    RevisionClause,
     SlackEvent,
     SlaPolicy,
     SlaTerm,
@@ -108,13 +114,10 @@ INCIDENTS = [
 
 
 def _load_sla(session: Session, *, settings: Settings, now: datetime) -> None:
-    from bot.durations import parse_duration as duration
-    from storage import incidents, sla_terms
-
     for ref, priority, response, resolution, clock, credit in SLA_TERMS:
         contract = contracts.get_by_reference(session, reference=ref)
         if contract is not None and sla_terms.get_term(session, contract_id=contract.id, priority=priority) is None:
-            term = sla_terms.TermInput(priority, duration(response).canonical(), duration(resolution).canonical(), clock,
+            term = sla_terms.TermInput(priority, parse_duration(response).canonical(), parse_duration(resolution).canonical(), clock,
                                        Decimal(credit))
             sla_terms.set_term(session, contract=contract, term=term, actor="demo", now=now)
     for ref, target, credit, cap in SLA_POLICIES:
@@ -163,10 +166,6 @@ def load_demo(session: Session, *, settings: Settings, now: datetime, reset: boo
 def _load_disputes(session: Session, *, settings: Settings, now: datetime) -> None:
     """Disputes at several stages: one stale (no update for 20 days), one claimed from the SLA credits
     of the month of the Lyon WAN outage, one escalated, one closed with recovered and written off."""
-    from bot.dates import month_period
-    from bot.errors import DomainError
-    from storage import disputes, incidents
-
     if disputes.get_all(session, open_only=False, limit=1).total:
         return
     day = timedelta(days=1)
@@ -221,10 +220,6 @@ OBLIGATIONS = [
 
 def _load_obligations(session: Session, *, settings: Settings, now: datetime, today: date) -> None:
     """One overdue, several recurring, some needing evidence — unless the demo already has obligations."""
-    from sqlalchemy import select
-
-    from storage import obligations
-
     if session.scalar(select(Obligation.id).limit(1)) is not None:
         return
     for index, (ref, what, offset, every, party, evidence) in enumerate(OBLIGATIONS):
@@ -243,17 +238,11 @@ INDEXED = [("CTR-CAP-001", "base", "0.15", 20, False), ("CTR-SOP-001", "chained"
 
 
 def _reset_indexation(session: Session) -> None:
-    from storage.models import IndexValue, PriceRevision, RevisionClause
-
     for model in (PriceRevision, RevisionClause, IndexValue):
         session.execute(delete(model))
 
 
 def _load_indexation(session: Session, *, today: date, now: datetime) -> None:
-    from bot.durations import add_months
-    from bot.revision_input import ClauseInput
-    from storage import indices, revisions
-
     first_month = add_months(today.replace(day=1), -24)
     for i in range(24):  # realistic Syntec values, around 280-300, published about a month later
         month = add_months(first_month, i)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 from bot.locales import (
     en,
@@ -89,13 +88,9 @@ def fmt_pct(lang: str, value: Decimal | None, *, places: int = 3) -> str:
     """`99.5 %`, `99,521 %` — trailing zeros dropped, at most `places` decimals."""
     if value is None:
         return "—"
-    from babel.numbers import format_decimal
-
     rounded = value.quantize(Decimal(1).scaleb(-places)).normalize()
     return f"{format_decimal(rounded, format='#,##0.###', locale=BABEL_LOCALES.get(lang, 'en_GB'))} %"
 
 
 def fmt_number(lang: str, value: Decimal | int) -> str:
-    from babel.numbers import format_decimal
-
     return format_decimal(value, format="#,##0.##", locale=BABEL_LOCALES.get(lang, "en_GB"))

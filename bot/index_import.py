@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.cli_support import CliError
 from bot.clock import SystemClock
 from bot.errors import DomainError
 from bot.i18n import t
+from bot.index_csv import IndexImportRejected, import_csv
 from bot.revision_input import read_index_name
 from bot.settings import Settings
 from storage.db import open_database
@@ -16,9 +18,6 @@ ACTOR = "import"
 
 
 def import_index(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.commands_cli import CliError
-    from storage.indices import IndexImportRejected, import_csv
-
     if args.index_file is None:
         raise CliError("usage: contractbot import index NAME FILE.csv")
     try:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.dates import DateError, parse_window, strip_accents
+from bot.dates import DateError, parse_window
+from bot.text import fold
 
 _RENEWAL_WORDS = re.compile(
     r"\b(renew\w*|renouvel\w*|reconduction|reconduit\w*|echeance\w*|deadline\w*|expir\w*|due|notice|preavis|"
@@ -66,7 +67,7 @@ _MONTH_NAMES = ("january|february|march|april|may|june|july|august|september|oct
 
 def understand(text: str, *, tz: ZoneInfo, now: datetime) -> Intent | None:
     """The command that answers `text`, or None when it is not understood."""
-    folded = strip_accents(text.lower()).replace("’", "'")
+    folded = fold(text.lower()).replace("’", "'")
     folded = re.sub(r"<[@#!][a-z0-9^]+(\|[^>]*)?>", " ", folded)
     folded = re.sub(r"[?!.,;:\"]", " ", folded)
     words = folded.replace("'", " ").split()

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -167,3 +167,20 @@ def references(*, mode: str, p0: Decimal, s0: Decimal, last_value: Decimal | Non
     if mode == "chained" and last_value is not None and last_index is not None:
         return last_value, last_index
     return p0, s0
+
+
+@dataclass(slots=True)
+class ClauseInput:
+    """The terms of a revision clause as given; `given` names the options set (the others unchanged)."""
+
+    index: str | None = None
+    base: date | None = None
+    fixed: Decimal | None = None
+    every_months: int | None = None
+    first: date | None = None
+    mode: str | None = None
+    lag: int | None = None
+    min_pct: Decimal | None = None
+    cap_pct: Decimal | None = None
+    round_to: Decimal | None = None
+    given: set[str] = field(default_factory=set)

@@ -7,7 +7,6 @@ and refuse the same things. Errors are `DomainError("err_…", …)` keys of the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -16,7 +15,9 @@ from bot.dates import DateError, parse_date
 from bot.durations import DurationError, parse_duration
 from bot.errors import DomainError
 from bot.money import MoneyError, parse_money, parse_pct
-from bot.revision import MODES
+from bot.revision import MODES, ClauseInput
+
+__all__ = ["ClauseInput", "read_clause", "read_date", "read_index_name", "read_index_value", "read_month"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -57,21 +58,6 @@ def read_date(name: str, text: str, *, tz: ZoneInfo, now: datetime) -> date:
         return parse_date(text, tz=tz, now=now)
     except DateError:
         raise DomainError("err_rev_bad_date", field=name, value=_shown(text)) from None
-
-
-@dataclass(slots=True)
-class ClauseInput:
-    index: str | None = None
-    base: date | None = None
-    fixed: Decimal | None = None
-    every_months: int | None = None
-    first: date | None = None
-    mode: str | None = None
-    lag: int | None = None
-    min_pct: Decimal | None = None
-    cap_pct: Decimal | None = None
-    round_to: Decimal | None = None
-    given: set[str] = field(default_factory=set)
 
 
 def read_clause(options: dict[str, str], *, tz: ZoneInfo, now: datetime) -> ClauseInput:

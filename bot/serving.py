@@ -19,7 +19,16 @@ import threading
 import time
 from typing import Any
 
+from bot.app import create_app, web_client
+from bot.clock import SystemClock
+from bot.edge import SlackEdge, replay_session_factory
+from bot.lifecycle import Lifecycle
 from bot.settings import Settings
+from bot.web import create_server, make_wsgi
+from handlers.lanes import ProcessLane
+from jobs.context import JobContext
+from jobs.registry import build_scheduler
+from storage.db import database_unavailable, make_engine, make_session_factory, upgrade
 
 logger = logging.getLogger(__name__)
 
@@ -28,15 +37,6 @@ BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
 
 
 def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
-    from bot.app import create_app, web_client
-    from bot.clock import SystemClock
-    from bot.edge import SlackEdge, replay_session_factory
-    from bot.lifecycle import Lifecycle
-    from bot.web import create_server, make_wsgi
-    from handlers.lanes import ProcessLane
-    from jobs.context import JobContext
-    from storage.db import make_engine, make_session_factory
-
     engine = make_engine(settings.database_url)
     factory = make_session_factory(engine)
     clock = SystemClock()
@@ -48,13 +48,13 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
                      session_factory=replay_session_factory(settings.database_url), clock=clock, metrics=runtime.metrics)
     jobs: Any = None
     if scheduler:
-        from jobs.registry import build_scheduler
-
         ctx = JobContext(settings=settings, session_factory=factory, client=web_client(settings, runtime.metrics),
                          clock=clock, metrics=runtime.metrics)
         jobs = build_scheduler(ctx)
 
-    # Shorter GIL time slices: an ack waiting behind a thread computing an answer gets the lock sooner.
+    # Shorter GIL time slices: an ack waiting behind a thread computing an answer gets the lock sooner
+    # (bench/bench_http.py). Process-wide, so set here, by `serve` only: the CLI, the shell and the jobs
+    # keep Python's default.
     sys.setswitchinterval(0.001)
     server = create_server(make_wsgi(app, engine=engine, metrics=runtime.metrics, edge=edge, lifecycle=life),
                            host=host, port=port)
@@ -72,8 +72,6 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
 
 
 def _become_ready(engine: Any, life: Any, jobs: Any, lane: Any) -> None:
-    from storage.db import database_unavailable, upgrade
-
     delay = BACKOFF_FIRST
     while not life.draining.is_set():
         try:

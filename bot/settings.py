@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     def _holiday_country(cls, value: str | None) -> str | None:
         if not value or not value.strip():
             return None
+        # Only when a country is set: the holidays package loads its country tables at import.
         import holidays as holidays_lib
 
         code = value.strip().upper().partition("-")[0]

@@ -7,12 +7,17 @@ import shlex
 import sys
 from typing import TextIO
 
+from pydantic import SecretStr
 from slack_bolt.request import BoltRequest
 
+from bot import demo
 from bot.app import create_app
+from bot.cli_support import job_context, parse_at
 from bot.clock import SystemClock
 from bot.settings import Settings
-from bot.terminal import TerminalSlack
+from bot.terminal import TerminalSlack, blocks_to_text
+from handlers.events.app_home import home_message
+from jobs.registry import JOBS, run_job
 from storage.db import open_database
 
 BANNER = """contractbot shell — the bot's real handlers, with Slack replaced by this terminal.
@@ -45,10 +50,6 @@ def _message(app, line: str, counter: int) -> None:  # type: ignore[no-untyped-d
 
 
 def _jobs(settings: Settings, factory, terminal: TerminalSlack, words: list[str]) -> None:  # type: ignore[no-untyped-def]
-    from bot.cli import parse_at
-    from bot.commands_cli import _job_context
-    from jobs.registry import JOBS, run_job
-
     if len(words) < 3 or words[1] != "run" or words[2] not in JOBS:
         terminal.out.write(f"usage: jobs run {{{'|'.join(JOBS)}}} [--at ISO-DATETIME] [--dry-run]\n")
         return
@@ -58,16 +59,13 @@ def _jobs(settings: Settings, factory, terminal: TerminalSlack, words: list[str]
     except ValueError:
         terminal.out.write(f"--at {at!r} is not an ISO datetime\n")
         return
-    ctx = _job_context(settings, factory, clock)
+    ctx = job_context(settings, factory, clock)
     for line in run_job(words[2], ctx, now=clock.now(), dry_run="--dry-run" in words) or ["nothing due"]:
         terminal.out.write(line + "\n")
 
 
 def _home(runtime, terminal: TerminalSlack, settings: Settings, user: str) -> None:  # type: ignore[no-untyped-def]
     """The App Home as `user` (default: you) would see it: `home U0DEMOANNE`."""
-    from bot.terminal import blocks_to_text
-    from handlers.events.app_home import home_message
-
     message = home_message(runtime, user=user, lang=settings.language)
     terminal.out.write(blocks_to_text(message.to_dict()["blocks"], message.text) + "\n")
 
@@ -76,16 +74,12 @@ def run_shell(settings: Settings, *, load_demo: bool = True, stdin: TextIO = sys
               out: TextIO = sys.stdout) -> int:
     terminal = TerminalSlack(out, locale=f"{settings.language}-{settings.language.upper()}")
     settings = settings.model_copy(update={"slack_api_url": terminal.url, "slack_bot_token": None})
-    from pydantic import SecretStr
-
     settings = settings.model_copy(update={"slack_bot_token": SecretStr("xoxb-local-shell")})
     _engine, factory = open_database(settings.database_url)
     clock = SystemClock()
     if load_demo:
-        from bot.demo import load_demo as load
-
         with factory.begin() as session:
-            added = load(session, settings=settings, now=clock.now())
+            added = demo.load_demo(session, settings=settings, now=clock.now())
         if added:
             out.write(f"(demo portfolio loaded: {added} contracts)\n")
     app, _runtime = create_app(settings, factory, clock, request_verification=False, process_before_response=True)

@@ -10,7 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from bot.business_clock import BusinessCalendar, add_business_days, add_business_minutes, business_minutes
-from bot.durations import Duration
+from bot.durations import Duration, DurationError, parse_duration
+from bot.errors import DomainError
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
 WARN_FRACTION = Decimal("0.75")
@@ -26,6 +27,27 @@ def target_minutes_24x7(duration: Duration) -> int:
     if duration.months:
         raise ValueError("SLA targets are in minutes, hours or days")
     return duration.minutes + duration.days * 1440 + duration.business_days * 1440
+
+
+def read_target(name: str, text: str) -> str:
+    """A response or resolution target as typed (`/sla set`, the SLA CSV): its canonical duration
+    text, or DomainError("err_bad_target") — minutes, hours or (business) days, not zero."""
+    try:
+        duration = parse_duration(text)
+        target_minutes_24x7(duration)
+    except (DurationError, ValueError):
+        raise DomainError("err_bad_target", field=name, value=text) from None
+    if duration.is_zero:
+        raise DomainError("err_bad_target", field=name, value=text)
+    return duration.canonical()
+
+
+def read_clock(text: str | None) -> Clock:
+    """The clock a target runs on (`24x7`, `24/7`, `business`; none: 24x7), or DomainError("err_bad_clock")."""
+    value = (text or Clock.TWENTY_FOUR_SEVEN.value).strip().lower().replace("/", "x")
+    if value not in (c.value for c in Clock):
+        raise DomainError("err_bad_clock", value=text or "")
+    return Clock(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,7 @@
-"""Folding text for search: case and accents ignored ("Société Générale" ~ "societe generale")."""
+"""Folding text: case, accents and runs of spaces ignored ("Société  Générale" ~ "societe generale").
+
+The one accent-folding function: search, vendor keys, and the date and question readers all use it.
+"""
 
 from __future__ import annotations
 

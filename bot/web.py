@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine, text
+from waitress.server import create_server as waitress_server
 
 from bot.edge import MAX_BODY, SlackEdge
 from bot.lifecycle import Lifecycle
@@ -83,8 +84,6 @@ def make_wsgi(app: App, *, engine: Engine, metrics: Metrics, edge: SlackEdge | N
 
 def create_server(wsgi: Callable[..., Iterable[bytes]], *, host: str, port: int, threads: int = 8) -> Any:
     """A waitress server; it refuses a body over MAX_BODY with 413 before buffering it."""
-    from waitress.server import create_server as waitress_server
-
     return waitress_server(wsgi, host=host, port=port, threads=threads, ident="contractbot",
                            max_request_body_size=MAX_BODY)
 

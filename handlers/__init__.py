@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from handlers import actions, events, slash, views
+
 
 def register_listeners(app: App) -> None:
-    from handlers import actions, commands, events, views
-
-    commands.register(app)
+    slash.register(app)
     actions.register(app)
     views.register(app)
     events.register(app)

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import slack_retry
-from handlers.dispatch import Reply
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 
 logger = logging.getLogger(__name__)

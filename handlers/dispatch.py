@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from bot.contract_input import InputError
 from bot.errors import DomainError
 from bot.grammar import GrammarError
 from bot.i18n import t
-from bot.render.common import Message, error, notice
-from handlers.errors import UserError, explain
+from bot.render.common import error, notice
+from handlers.commands import COMMANDS
+from handlers.errors import explain
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 from storage.db import database_unavailable
 
@@ -30,30 +29,6 @@ logger = logging.getLogger(__name__)
 
 # (command, first word) pairs whose answer reads the whole portfolio.
 HEAVY = {("/contract", "export"), ("/contract", "report"), ("/contract", "rapport")}
-
-
-@dataclass(slots=True)
-class Reply:
-    message: Message | None = None
-    public: bool = False  # in the channel rather than only to the person
-    view: dict[str, Any] | None = None  # a modal to open
-    file: tuple[str, str] | None = None  # (file name, text) sent to the person
-    posts: list[tuple[str, Message]] = field(default_factory=list)  # also posted in these channels
-    is_error: bool = False
-    # Draws (file name, PNG bytes, title), or None; called after the text is out, then uploaded where it was asked.
-    image: Callable[[], tuple[str, bytes, str] | None] | None = None
-
-
-CommandFn = Callable[[Runtime, Caller, str], Reply]
-COMMANDS: dict[str, CommandFn] = {}
-
-
-def command(name: str) -> Callable[[CommandFn], CommandFn]:
-    def register(fn: CommandFn) -> CommandFn:
-        COMMANDS[name] = fn
-        return fn
-
-    return register
 
 
 def is_heavy(name: str, text: str) -> bool:
@@ -95,8 +70,3 @@ def internal_error(lang: str, what: str) -> Reply:
     correlation = uuid.uuid4().hex[:8]
     logger.exception("%s [%s]", what, correlation, extra={"correlation_id": correlation})
     return Reply(notice(t(lang, "internal_error", id=correlation)), is_error=True)
-
-
-def require_manager(rt: Runtime, caller: Caller) -> None:
-    if not rt.settings.is_manager(caller.user_id):
-        raise UserError("err_forbidden")

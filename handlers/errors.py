@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.contract_input import InputError
 from bot.errors import DomainError
 from bot.grammar import GrammarError
 from bot.i18n import t
@@ -22,10 +21,8 @@ class UserError(DomainError):
 
 
 def explain(lang: str, exc: Exception) -> str:
-    if isinstance(exc, DomainError):
+    if isinstance(exc, DomainError):  # InputError too: key err_<problem>, values field and value
         return t(lang, exc.key, **_shown(exc.values))
-    if isinstance(exc, InputError):
-        return t(lang, f"err_{exc.problem}", **_shown({"field": exc.field, "value": exc.value}))
     if isinstance(exc, GrammarError):
         return t(lang, f"err_{exc.reason}", **_shown(exc.details))
     raise TypeError(exc)

@@ -17,8 +17,13 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from bot.clock import SystemClock
+from bot.logs import configure_logging
+from bot.metrics import Metrics
 from bot.settings import Settings
+from handlers.dispatch import execute, internal_error
 from handlers.runtime import Caller, Runtime
+from storage.db import make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
 
@@ -27,27 +32,18 @@ _child: Runtime | None = None
 
 
 def _start_child(settings: Settings) -> None:
-    """Initializer of the child process: logging, an engine without migrations, the commands."""
+    """Initializer of the child process: logging, an engine without migrations."""
     global _child
-    from bot.clock import SystemClock
-    from bot.logs import configure_logging
-    from bot.metrics import Metrics
-    from storage.db import make_engine, make_session_factory
-
     configure_logging()
     try:  # below the serving process: when both want a CPU, the light answers get it first
         os.nice(CHILD_NICENESS)
     except (AttributeError, OSError):
         pass
-    import handlers.commands  # noqa: F401  (registers the verbs)
-
     factory = make_session_factory(make_engine(settings.database_url))
     _child = Runtime(settings=settings, session_factory=factory, clock=SystemClock(), metrics=Metrics())
 
 
 def _run_in_child(caller: Caller, name: str, text: str) -> tuple[Any, str]:
-    from handlers.dispatch import execute
-
     assert _child is not None, "the lane's initializer did not run"
     return execute(_child, caller, name, text)
 
@@ -70,8 +66,6 @@ class ProcessLane:
                                    initializer=_start_child, initargs=(self._settings,), max_tasks_per_child=1)
 
     def run(self, caller: Caller, name: str, text: str) -> tuple[Any, str]:
-        from handlers.dispatch import internal_error
-
         with self._lock:
             pool = self._pool
         try:

@@ -1,7 +1,7 @@
 """Importing many contracts quickly, in one transaction, with bounded memory.
 
-The CSV is read as a stream, row by row, with the same reader as `/contract add`
-(`bot.contract_input.read_contract_fields`). Good rows are written in batches: the references and
+The CSV is read as a stream, row by row, by presentation (`bot.csv_io.read_rows`, the same reader as
+`/contract add`); this module takes the typed rows (`ContractValues`). Good rows are written in batches: the references and
 vendors a batch needs are fetched in one query each, new contracts go in with one Core `insert()`
 executemany (their history with another), existing references are updated one by one through
 `storage.contracts.update` (so their history says "import_update", as before). The caller owns the
@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from bot.contract_input import ContractFields, InputError, require
+from bot.contract_values import ContractValues, InputError, require
 from bot.text import fold
 from storage import contracts, vendors
 from storage.models import AuditEvent, Contract, Vendor
@@ -56,8 +56,8 @@ class VendorCache:
         return found
 
 
-def batches(rows: Iterable[tuple[int, ContractFields]], size: int = BATCH) -> Iterator[list[tuple[int, ContractFields]]]:
-    batch: list[tuple[int, ContractFields]] = []
+def batches(rows: Iterable[tuple[int, ContractValues]], size: int = BATCH) -> Iterator[list[tuple[int, ContractValues]]]:
+    batch: list[tuple[int, ContractValues]] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= size:
@@ -67,7 +67,7 @@ def batches(rows: Iterable[tuple[int, ContractFields]], size: int = BATCH) -> It
         yield batch
 
 
-def write_batch(session: Session, batch: list[tuple[int, ContractFields]], *, cache: VendorCache,
+def write_batch(session: Session, batch: list[tuple[int, ContractValues]], *, cache: VendorCache,
                 defaults: contracts.Defaults, actor: str, now: datetime) -> BatchResult:
     """Create or update the contracts of one batch (references unique within the file)."""
     result = BatchResult()
@@ -106,8 +106,23 @@ def write_batch(session: Session, batch: list[tuple[int, ContractFields]], *, ca
         connection.execute(insert(AuditEvent.__table__), [
             dict(at=now, actor=actor, entity_type="contract", entity_id=ids[row["reference_key"]], action="create",
                  note=None, changes=changes)
-            for row, changes in zip(new_rows, histories)])
+            for row, changes in zip(new_rows, histories, strict=True)])
         result.created += len(new_rows)
     session.flush()
     session.expunge_all()  # bounded memory: nothing of this batch is needed any more
     return result
+
+
+def write_all(session: Session, rows: Iterable[tuple[int, ContractValues]], *, defaults: contracts.Defaults,
+              actor: str, now: datetime) -> BatchResult:
+    """Every (line, values) of a stream, in batches of `BATCH`; the rows refused by a rule are in
+    `errors` with their line (the caller then rolls its transaction back)."""
+    total = BatchResult()
+    cache = VendorCache(session)
+    for batch in batches(rows):
+        result = write_batch(session, batch, cache=cache, defaults=defaults, actor=actor, now=now)
+        total.created += result.created
+        total.updated += result.updated
+        total.unchanged += result.unchanged
+        total.errors += result.errors
+    return total

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot import bounds, deadlines
-from bot.contract_input import ContractFields, InputError, require
+from bot.contract_values import ContractValues, InputError, require
 from bot.dates import Window
 from bot.deadlines import CLOSED_STATUSES, Renewal, Status
 from bot.durations import Duration, parse_duration, shift
@@ -78,7 +78,7 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any,
     return {k: (before.get(k), v) for k, v in after.items() if before.get(k) != v}
 
 
-def _apply(session: Session, contract: Contract, values: ContractFields, *, now: datetime,
+def _apply(session: Session, contract: Contract, values: ContractValues, *, now: datetime,
            vendor: Vendor | None = None) -> None:
     if "vendor" in values.given and values.vendor:
         contract.vendor = vendor or vendors.get_or_create(session, name=values.vendor, now=now)
@@ -86,7 +86,7 @@ def _apply(session: Session, contract: Contract, values: ContractFields, *, now:
     recompute(contract)
 
 
-def _apply_fields(contract: Contract, values: ContractFields) -> None:
+def _apply_fields(contract: Contract, values: ContractValues) -> None:
     """Every given field but the vendor; refuses an end before the start."""
     given = values.given
     simple = {"title": "title", "type": "type", "status": "status", "start": "start_date", "renewal": "renewal",
@@ -105,7 +105,7 @@ def _apply_fields(contract: Contract, values: ContractFields) -> None:
         raise InputError("end", "end_before_start", contract.end_date.isoformat())
 
 
-def _new(values: ContractFields, defaults: Defaults, now: datetime, *, make: Any = Contract) -> Any:
+def _new(values: ContractValues, defaults: Defaults, now: datetime, *, make: Any = Contract) -> Any:
     """A new contract with the defaults, before its fields are applied (not in the session). `make`
     builds it: the mapped class, or a plain namespace for a bulk insert (no ORM bookkeeping)."""
     assert values.reference is not None and values.end is not None
@@ -132,7 +132,7 @@ _COLUMNS = ("reference", "reference_key", "title", "type", "status", "start_date
             "currency", "owner", "channel", "search_text", "alerts_snoozed_until", "created_at", "updated_at")
 
 
-def new_row(values: ContractFields, *, defaults: Defaults, vendor_id: int, vendor_name: str,
+def new_row(values: ContractValues, *, defaults: Defaults, vendor_id: int, vendor_name: str,
             now: datetime) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """What `create` would insert, as column values for a bulk Core insert (imports), and the
     changes its history records (JSON-ready). Same defaults, same rules, same derived columns."""
@@ -153,7 +153,7 @@ def new_row(values: ContractFields, *, defaults: Defaults, vendor_id: int, vendo
     return row, history
 
 
-def create(session: Session, *, values: ContractFields, defaults: Defaults, actor: str, now: datetime) -> Contract:
+def create(session: Session, *, values: ContractValues, defaults: Defaults, actor: str, now: datetime) -> Contract:
     require(values, "reference", "title", "vendor", "end")
     assert values.reference is not None and values.end is not None
     if get_by_reference(session, reference=values.reference) is not None:
@@ -167,7 +167,7 @@ def create(session: Session, *, values: ContractFields, defaults: Defaults, acto
     return contract
 
 
-def update(session: Session, *, contract: Contract, values: ContractFields, actor: str, action: str, note: str | None,
+def update(session: Session, *, contract: Contract, values: ContractValues, actor: str, action: str, note: str | None,
            now: datetime, vendor: Vendor | None = None) -> dict[str, tuple[Any, Any]]:
     """Apply the given fields; record the before/after in the audit trail. Returns the changes.
     `vendor`: the Vendor named by `values.vendor`, when the caller already has it (imports)."""
@@ -182,7 +182,7 @@ def update(session: Session, *, contract: Contract, values: ContractFields, acto
     return changes
 
 
-def amend(session: Session, *, contract: Contract, values: ContractFields, note: str | None, actor: str,
+def amend(session: Session, *, contract: Contract, values: ContractValues, note: str | None, actor: str,
           now: datetime) -> Amendment | None:
     """An avenant: None when nothing would change."""
     changes = update(session, contract=contract, values=values, actor=actor, action="amend", note=note, now=now)
@@ -209,7 +209,7 @@ def renew(session: Session, *, contract: Contract, until: date | None, term: Dur
                               max=bounds.MAX_DATE.isoformat())
     if until <= contract.end_date:
         raise ContractRuleError("renew_not_later", end=contract.end_date)
-    values = ContractFields(end=until, status=Status.ACTIVE.value, given={"end", "status"})
+    values = ContractValues(end=until, status=Status.ACTIVE.value, given={"end", "status"})
     return update(session, contract=contract, values=values, actor=actor, action="renew", note=note, now=now)
 
 
@@ -222,7 +222,7 @@ def terminate(session: Session, *, contract: Contract, on: date | None, note: st
     if contract.start_date and end < contract.start_date:
         raise InputError("on", "end_before_start", end.isoformat())
     status = Status.TERMINATED if end < today else Status.NOTICE_GIVEN
-    values = ContractFields(status=status.value, given={"status"})
+    values = ContractValues(status=status.value, given={"status"})
     if end != contract.end_date:
         values.end = end
         values.given.add("end")

@@ -6,8 +6,6 @@ who, when, and the value before and after. Import is all-or-nothing, every bad r
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,12 +17,10 @@ from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
 from bot.revision import IndexPoint
-from bot.revision_input import read_index_value, read_month
 from storage import audit
-from storage.models import IndexValue
+from storage.models import AuditEvent, IndexValue
 
 ENTITY = "index_value"
-CSV_COLUMNS = ("month", "value", "published")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +88,6 @@ def get_names(session: Session) -> list[IndexSummary]:
 
 def corrections(session: Session, *, row_ids: Iterable[int]) -> dict[int, int]:
     """How many times each value was corrected (from the audit trail)."""
-    from storage.models import AuditEvent
-
     ids = list(row_ids)
     if not ids:
         return {}
@@ -117,53 +111,12 @@ def get_points(session: Session, *, names: Iterable[str]) -> dict[str, dict[date
     return points
 
 
-class IndexImportRejected(Exception):
-    def __init__(self, errors: list[tuple[int, str, dict[str, object]]]) -> None:
-        super().__init__(f"{len(errors)} bad row(s)")
-        self.errors = errors  # (line, catalog key, values)
-
-
-def import_csv(session: Session, *, name: str, text: str, actor: str, now: datetime) -> tuple[int, int, int]:
-    """`month,value,published` rows; all-or-nothing. Returns (added, corrected, unchanged)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = [c.strip() for c in (reader.fieldnames or [])]
-    missing = [c for c in ("month", "value") if c not in columns]
-    unknown = [c for c in columns if c not in CSV_COLUMNS]
-    if missing or unknown:
-        raise IndexImportRejected([(1, "err_index_csv_columns",
-                                    {"missing": ", ".join(missing) or "—", "unknown": ", ".join(unknown) or "—"})])
-    good: list[tuple[date, Decimal, date | None]] = []
-    errors: list[tuple[int, str, dict[str, object]]] = []
-    seen: dict[date, int] = {}
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            errors.append((line, "err_index_csv_cells", {}))
-            continue
-        cells = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        try:
-            month = read_month(cells.get("month"))
-            value = read_index_value(cells.get("value"))
-            published = date.fromisoformat(cells["published"]) if cells.get("published") else None
-        except DomainError as exc:
-            errors.append((line, exc.key, dict(exc.values)))
-            continue
-        except ValueError:
-            errors.append((line, "err_index_csv_published", {"value": cells.get("published", "")[:40]}))
-            continue
-        if published is not None and published < month:
-            errors.append((line, "err_index_published_before", {"month": month.strftime("%Y-%m"),
-                                                                 "published": published.isoformat()}))
-            continue
-        if month in seen:
-            errors.append((line, "err_index_csv_duplicate", {"month": month.strftime("%Y-%m"), "line": seen[month]}))
-            continue
-        seen[month] = line
-        good.append((month, value, published))
-    if errors:
-        raise IndexImportRejected(errors)
+def set_values(session: Session, *, name: str, rows: Iterable[tuple[date, Decimal, date | None]], actor: str,
+               now: datetime) -> tuple[int, int, int]:
+    """(month, value, published) rows, already read and checked (`bot.index_csv`). Returns (added,
+    corrected, unchanged)."""
     added = corrected = unchanged = 0
-    for month, value, published in good:
+    for month, value, published in rows:
         result = set_value(session, name=name, month=month, value=value, published_on=published, actor=actor, now=now)
         if result.before is None:
             added += 1

@@ -7,8 +7,6 @@ show`) and on its contract (`/contract history`), with the OBL number in the not
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +17,6 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import obligations as rules
-from bot.csv_safe import safe_row
 from bot.durations import Duration, parse_duration
 from bot.errors import DomainError
 from storage import audit
@@ -256,7 +253,7 @@ def reschedule(session: Session, *, obligation: Obligation, thresholds: Sequence
 
 
 def export_rows(session: Session, *, today: date, thresholds: Sequence[int]) -> list[list[Any]]:
-    """Every obligation, for `contractbot export obligations` (header in storage.obligations.EXPORT_HEADER)."""
+    """Every obligation, for `contractbot export obligations` (written by bot.csv_io.export_obligations)."""
     last = (select(ObligationFulfilment.obligation_id, func.max(ObligationFulfilment.id).label("last_id"))
             .group_by(ObligationFulfilment.obligation_id).subquery())
     stmt = (select(Obligation, ObligationFulfilment)
@@ -274,10 +271,6 @@ def export_rows(session: Session, *, today: date, thresholds: Sequence[int]) -> 
     return rows
 
 
-EXPORT_HEADER = ["id", "reference", "what", "party", "owner", "due_on", "every", "evidence", "status",
-                 "last_done_on", "last_done_by", "last_evidence", "created_on"]
-
-
 def advance_alerts(session: Session, *, obligation_id: int, due: date, thresholds: Sequence[int],
                    handled: set[int], today: date | None = None) -> None:
     """Set when the next alert is due, unless the obligation changed meanwhile (done, waived: another due).
@@ -291,14 +284,3 @@ def advance_alerts(session: Session, *, obligation_id: int, due: date, threshold
     session.execute(update(Obligation)
                     .where(Obligation.id == obligation_id, Obligation.due_on == due, Obligation.state == rules.OPEN)
                     .values(next_alert_on=day).execution_options(synchronize_session=False))
-
-
-def export_csv(session: Session, *, today: date, thresholds: Sequence[int]) -> tuple[str, int]:
-    """`contractbot export obligations`: the header, then one row per obligation, formula-safe."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_HEADER)
-    rows = export_rows(session, today=today, thresholds=thresholds)
-    for row in rows:
-        writer.writerow(safe_row(row))
-    return out.getvalue(), len(rows)

@@ -19,11 +19,10 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from bot import revision as rules
-from bot.contract_input import ContractFields
+from bot.contract_values import ContractValues
 from bot.deadlines import Status
 from bot.errors import DomainError
-from bot.revision import IndexPoint, Missing, Outcome, Terms
-from bot.revision_input import ClauseInput
+from bot.revision import ClauseInput, IndexPoint, Missing, Outcome, Terms
 from storage import audit, contracts, indices
 from storage.models import Contract, PriceRevision, RevisionClause
 
@@ -183,7 +182,7 @@ def apply(session: Session, *, comp: Computation, actor: str, now: datetime) -> 
             f"P0 {comp.p0}, S0 {detail['s0_month']} = {detail['s0']}, S {detail['s_month']} = {detail['s']}")
     amendment = None
     if outcome.new_value != comp.current:
-        values = ContractFields(value=outcome.new_value, given={"value"})
+        values = ContractValues(value=outcome.new_value, given={"value"})
         amendment = contracts.amend(session, contract=contract, values=values, note=note, actor=actor, now=now)
     else:
         audit.record(session, actor=actor, entity_type="contract", entity_id=contract.id, action="revision_nochange",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -88,4 +88,4 @@ def settings(db_url: str, fake_slack: FakeSlack) -> Settings:
 def at(text: str) -> datetime:
     """An aware UTC datetime from ISO text (tests' fixed clocks)."""
     moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -9,7 +9,7 @@ Start instants are drawn around the Europe/Paris DST changes, French public holi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from bot.business_clock import (
 )
 
 PARIS = ZoneInfo("Europe/Paris")
-UTC = timezone.utc
+UTC = UTC
 FR = holidays.country_holidays("FR")
 MINUTE = timedelta(minutes=1)
 HORIZON_MINUTES = 7 * 1440  # every target drawn below is reached within 6 days, even around holidays

@@ -4,7 +4,7 @@ against the fake Slack Web API — the only fake: a real slack_sdk WebClient tal
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,7 +21,7 @@ from storage.contracts import Defaults
 from tests.support.fake_slack import FakeSlack
 
 PARIS = ZoneInfo("Europe/Paris")
-UTC = timezone.utc
+UTC = UTC
 OWNER = "U0OWNER01"
 D0 = date(2027, 1, 4)  # a Monday
 LADDER = (90, 60, 30, 14, 7, 1, 0)

@@ -3,7 +3,7 @@ questions understood in DMs (bot/questions.py). Fixed clocks, organisation zone 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +16,7 @@ from bot.grammar import GrammarError
 from bot.questions import Intent, understand
 
 PARIS = ZoneInfo("Europe/Paris")
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2026, 11, 20, 10, 30, tzinfo=UTC)  # Friday 20 November 2026, 11:30 in Paris
 TODAY = date(2026, 11, 20)
 CONTRACT_OPTIONS = frozenset({"title", "vendor", "end", "start", "type", "notice", "renewal", "term", "lead", "value",

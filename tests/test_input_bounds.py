@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import bounds
 from bot.contract_input import InputError, read_contract_fields, read_renewal
+from bot.csv_io import export_contracts, import_contracts, read_rows
 from bot.csv_safe import FORMULA_STARTS, safe_cell, unsafe_cell
 from bot.dates import DateError, DateOutOfRange, parse_date, parse_period, parse_when, parse_window
 from bot.durations import Duration, DurationError, DurationOutOfRange, parse_duration
@@ -24,7 +25,6 @@ from bot.errors import DomainError
 from bot.grammar import GrammarError, parse
 from storage import contracts
 from storage.contracts import Defaults
-from storage.csv_io import export_contracts, import_contracts, read_rows
 from storage.models import Contract
 
 TZ = ZoneInfo("Europe/Paris")

@@ -9,12 +9,12 @@ import threading
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-import handlers.commands  # noqa: F401  (registers the verbs)
 from bot.clock import SystemClock
 from bot.metrics import Metrics
 from bot.settings import Settings
-from handlers.dispatch import Reply, is_heavy, run_command
+from handlers.dispatch import is_heavy, run_command
 from handlers.lanes import ProcessLane
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 
 CALLER = Caller(user_id="U1", channel_id="C1", lang="en")

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import csv_io
 from bot.durations import parse_duration
 from bot.errors import DomainError
 from bot.settings import Settings
@@ -157,9 +158,9 @@ def test_queries_for_the_digest_card_and_lists(session_factory: sessionmaker[Ses
         assert ids("due") == [overdue, soon]
         assert ids("overdue") == [overdue]
         assert ids("all") == [overdue, soon, later, waived]
-        text, count = obligations.export_csv(session, today=D0, thresholds=LADDER)
+        text, count = csv_io.export_obligations(session, today=D0, thresholds=LADDER)
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert count == 5 and list(rows[0]) == obligations.EXPORT_HEADER
+    assert count == 5 and list(rows[0]) == csv_io.OBLIGATIONS_HEADER
     by_id = {r["id"]: r for r in rows}
     assert by_id[f"OBL-{overdue}"]["status"] == "overdue" and by_id[f"OBL-{waived}"]["status"] == "waived"
     assert by_id[f"OBL-{soon}"]["status"] == "due_soon" and by_id[f"OBL-{later}"]["status"] == "pending"
@@ -169,7 +170,7 @@ def test_export_neutralises_formulas(session_factory: sessionmaker[Session]) -> 
     contract = add_contract(session_factory, "CTR-CSV", end=date(2030, 1, 1))
     add(session_factory, contract, D0, what='=HYPERLINK("http://evil","x")')
     with session_factory() as session:
-        text, _ = obligations.export_csv(session, today=D0, thresholds=LADDER)
+        text, _ = csv_io.export_obligations(session, today=D0, thresholds=LADDER)
     [record] = list(csv.DictReader(io.StringIO(text)))
     assert record["what"].startswith("'=")
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import index_csv
 from bot.contract_input import ContractFields
 from bot.durations import Duration, parse_duration
 from bot.errors import DomainError
@@ -69,15 +70,15 @@ def test_a_month_has_one_value_and_a_correction_is_audited(session_factory: sess
 
 def test_import_is_all_or_nothing_with_every_bad_line(session_factory: sessionmaker[Session]) -> None:
     bad = "month,value,published\n2024-01,290.1,\n2024-13,291,\n2024-02,abc,\n2024-03,292,someday\n2024-01,1,\n"
-    with pytest.raises(indices.IndexImportRejected) as caught, session_factory.begin() as session:
-        indices.import_csv(session, name="syntec", text=bad, actor="import", now=NOW)
+    with pytest.raises(index_csv.IndexImportRejected) as caught, session_factory.begin() as session:
+        index_csv.import_csv(session, name="syntec", text=bad, actor="import", now=NOW)
     assert [(line, key) for line, key, _ in caught.value.errors] == [
         (3, "err_index_month"), (4, "err_index_value"), (5, "err_index_csv_published"), (6, "err_index_csv_duplicate")]
     with session_factory.begin() as session:
         assert indices.get_names(session) == []
         good = "month,value,published\n2024-01,290.1,\n2024-02,291.25,2024-03-29\n"
-        assert indices.import_csv(session, name="syntec", text=good, actor="import", now=NOW) == (2, 0, 0)
-        assert indices.import_csv(session, name="syntec", text=good.replace("291.25", "291.3"), actor="import",
+        assert index_csv.import_csv(session, name="syntec", text=good, actor="import", now=NOW) == (2, 0, 0)
+        assert index_csv.import_csv(session, name="syntec", text=good.replace("291.25", "291.3"), actor="import",
                                   now=NOW) == (0, 1, 1)
         [summary] = indices.get_names(session)
         assert (summary.name, summary.count, summary.last) == ("syntec", 2, date(2024, 2, 1))

@@ -6,20 +6,20 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.contract_input import read_contract_fields
+from bot.csv_io import HEADER, ImportRejected, import_contracts
 from bot.durations import parse_duration
 from storage import audit, contract_import, contracts
-from storage.csv_io import HEADER, ImportRejected, import_contracts
 from storage.models import AuditEvent, Contract, Vendor
 
 PARIS = ZoneInfo("Europe/Paris")
-NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 DEFAULTS = contracts.Defaults(currency="EUR", lead=parse_duration("0d"))
 ROWS = contract_import.BATCH + 1_100  # crosses a batch boundary
 

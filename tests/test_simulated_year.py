@@ -15,7 +15,7 @@ import calendar
 import random
 import re
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -33,7 +33,7 @@ from tests.support.fake_slack import FakeSlack
 from tests.support.reference import ref_minus, ref_term_end
 
 PARIS = ZoneInfo("Europe/Paris")
-UTC = timezone.utc
+UTC = UTC
 START = date(2027, 1, 4)
 DAYS = 365
 LADDER = [90, 60, 30, 14, 7, 1, 0]

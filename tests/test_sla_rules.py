@@ -3,7 +3,7 @@ credits. Money is checked against exact rational arithmetic (fractions), rounded
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -34,7 +34,7 @@ def elapsed_fraction(start: datetime, due: datetime, now: datetime, clock: Clock
     if clock == Clock.BUSINESS:
         return business_minutes(cal, start, now) / business_minutes(cal, start, due)
     return (now - start).total_seconds() / (due - start).total_seconds()
-UTC = timezone.utc
+UTC = UTC
 CAL = make_calendar(tz=PARIS, business_hours="Mon-Fri 09:00-18:00", holidays="FR")
 PROPS = settings(max_examples=150, deadline=None)
 

@@ -16,8 +16,8 @@ from slack_sdk.models.blocks import Block
 from bot.deadlines import days_left
 from bot.i18n import fmt_date, fmt_days, t
 from bot.render.alerts import AlertState, actions
-from bot.render.common import Message, context, header, section
-from bot.render.contracts import mrkdwn_escape, vendor_name, who
+from bot.render.common import Message, context, header, section, who
+from bot.render.contracts import mrkdwn_escape, vendor_name
 
 SHOWN = 10  # 1 header + 2 blocks per contract shown + 1 footer: 22 blocks, well under Slack's 50
 

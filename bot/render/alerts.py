@@ -10,8 +10,8 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject, 
 
 from bot.deadlines import days_left
 from bot.i18n import fmt_date, fmt_days, fmt_money, t
-from bot.render.common import Message, context, section
-from bot.render.contracts import duration_text, mrkdwn_escape, vendor_name, who
+from bot.render.common import Message, context, section, who
+from bot.render.contracts import duration_text, mrkdwn_escape, vendor_name
 from bot.render.ids import ActionId
 
 

@@ -35,6 +35,7 @@ def trajectory_png(lang: str, trajectory: Any) -> bytes | None:
 
 
 def _draw(lang: str, trajectory: Any, currencies: list[str]) -> bytes:
+    # Inside the function on purpose: matplotlib is heavy, kept off the ack path (module docstring).
     import matplotlib
 
     matplotlib.use("Agg")

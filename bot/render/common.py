@@ -100,3 +100,8 @@ def help_message(lang: str, command: str) -> Message:
 
 def notice(text: str) -> Message:
     return Message(text=text, blocks=[section(text)])
+
+
+def who(user: str | None) -> str:
+    """A person, as a mention (never a name: Slack shows it in the reader's own display)."""
+    return f"<@{user}>" if user else "—"

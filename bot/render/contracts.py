@@ -21,7 +21,9 @@ from bot.render.common import (
     lines_sections,
     mrkdwn_escape,
     section,
+    who,
 )
+from bot.render.disputes import event_line
 from bot.render.ids import ActionId
 from bot.text import truncate
 
@@ -45,10 +47,6 @@ def renewal_text(lang: str, contract: Any) -> str:
     if contract.renewal == "auto":
         return t(lang, "renewal_auto_term", term=duration_text(lang, contract.term))
     return t(lang, f"renewal_{contract.renewal}")
-
-
-def who(user: str | None) -> str:
-    return f"<@{user}>" if user else "—"
 
 
 def where(channel: str | None) -> str:
@@ -154,8 +152,6 @@ def history(lang: str, contract: Any, events: Sequence[Any], *, tz: Any) -> Mess
     lines = []
     for event in events:
         if event.entity_type == "dispute":
-            from bot.render.disputes import event_line
-
             lines.append(event_line(lang, event, tz, with_number=True))
             continue
         when = event.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")

@@ -30,9 +30,9 @@ from bot.render.common import (
     lines_sections,
     mrkdwn_escape,
     section,
+    who,
 )
-from bot.render.contracts import who
-from bot.render.ids import ActionId, CallbackId
+from bot.render.ids import ActionId, BlockId, CallbackId
 from bot.render.incidents import when
 from bot.text import truncate
 
@@ -235,14 +235,14 @@ def stale_reminder(lang: str, dispute: Any, *, alert_id: int, recipient: str | N
 
 def update_modal(lang: str, dispute: Any, *, alert_id: int | None) -> dict[str, Any]:
     """The "Add an update" form: a note (required) and a status (optional: only the allowed moves)."""
-    note = InputBlock(block_id="note", label=t(lang, "m_note"),
-                      element=PlainTextInputElement(action_id="note", multiline=True, max_length=3000))
+    note = InputBlock(block_id=BlockId.NOTE, label=t(lang, "m_note"),
+                      element=PlainTextInputElement(action_id=BlockId.NOTE, multiline=True, max_length=3000))
     blocks: list[Any] = [section(t(lang, "dsp_m_intro", number=dispute.number, ref=dispute.contract.reference,
                                    status=status_name(lang, dispute.status))), note]
     moves = [s for s in allowed_moves(dispute.status) if s != "open"]
     if moves:
-        blocks.append(InputBlock(block_id="status", label=t(lang, "dsp_m_status"), optional=True,
-                                 element=StaticSelectElement(action_id="status", options=[
+        blocks.append(InputBlock(block_id=BlockId.STATUS, label=t(lang, "dsp_m_status"), optional=True,
+                                 element=StaticSelectElement(action_id=BlockId.STATUS, options=[
                                      Option(value=s, label=status_name(lang, s)) for s in moves])))
     view = View(type="modal", callback_id=CallbackId.DISPUTE_UPDATE, title=t(lang, "dsp_m_title"),
                 submit=t(lang, "m_submit"), close=t(lang, "m_cancel"), blocks=blocks,

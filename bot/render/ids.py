@@ -1,4 +1,4 @@
-"""action_id and callback_id values, in one place (not literals repeated in two files)."""
+"""action_id, callback_id and block_id values, in one place (not literals repeated in two files)."""
 
 from enum import StrEnum
 
@@ -22,3 +22,27 @@ class CallbackId(StrEnum):
     RENEW_CONTRACT = "contract_renew_modal"
     DISPUTE_UPDATE = "dispute_update_modal"
     OBLIGATION_DONE = "obligation_done_modal"
+
+
+class BlockId(StrEnum):
+    """The inputs of the forms: each is also its element's action_id, and the key the submission is read
+    by (`submitted_values`); a contract field's block is named like its `/contract add` option."""
+
+    REFERENCE = "reference"
+    TITLE = "title"
+    VENDOR = "vendor"
+    END = "end"
+    START = "start"
+    TYPE = "type"
+    RENEWAL = "renewal"
+    NOTICE = "notice"
+    TERM = "term"
+    LEAD = "lead"
+    VALUE = "value"
+    CURRENCY = "currency"
+    OWNER = "owner"
+    CHANNEL = "channel"
+    UNTIL = "until"
+    NOTE = "note"
+    STATUS = "status"
+    EVIDENCE = "evidence"

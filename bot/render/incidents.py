@@ -10,8 +10,17 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.i18n import t
-from bot.render.common import MAX_BLOCKS, Message, context, fields_section, header, lines_sections, section
-from bot.render.contracts import mrkdwn_escape, who
+from bot.render.common import (
+    MAX_BLOCKS,
+    Message,
+    context,
+    fields_section,
+    header,
+    lines_sections,
+    mrkdwn_escape,
+    section,
+    who,
+)
 from bot.render.ids import ActionId
 from bot.sla import outcome
 

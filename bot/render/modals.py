@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -22,7 +21,7 @@ from slack_sdk.models.views import View
 from bot import bounds
 from bot.contract_input import RENEWALS, TYPES
 from bot.i18n import t
-from bot.render.ids import CallbackId
+from bot.render.ids import BlockId, CallbackId
 
 
 def _text(block_id: str, label: str, *, optional: bool = False, placeholder: str | None = None,
@@ -41,23 +40,23 @@ def _select(lang: str, block_id: str, label: str, values: tuple[str, ...], prefi
 
 def add_contract_modal(lang: str) -> dict[str, Any]:
     blocks = [
-        _text("reference", t(lang, "m_reference"), placeholder="CTR-2027-001", max_length=bounds.MAX_REFERENCE),
-        _text("title", t(lang, "m_title"), max_length=bounds.MAX_TITLE),
-        _text("vendor", t(lang, "m_vendor"), max_length=bounds.MAX_VENDOR),
-        InputBlock(block_id="end", label=t(lang, "m_end"), element=DatePickerElement(action_id="end")),
-        InputBlock(block_id="start", label=t(lang, "m_start"), optional=True,
-                   element=DatePickerElement(action_id="start")),
-        _select(lang, "type", t(lang, "m_type"), TYPES, "type_", "other"),
-        _select(lang, "renewal", t(lang, "m_renewal"), RENEWALS, "renewal_", "manual"),
-        _text("notice", t(lang, "m_notice"), optional=True, placeholder="90d, 3mo"),
-        _text("term", t(lang, "m_term"), optional=True, placeholder="12mo"),
-        _text("lead", t(lang, "m_lead"), optional=True, placeholder="30d"),
-        _text("value", t(lang, "m_value"), optional=True, placeholder="120k"),
-        _text("currency", t(lang, "m_currency"), optional=True, placeholder="EUR"),
-        InputBlock(block_id="owner", label=t(lang, "m_owner"), optional=True,
-                   element=UserSelectElement(action_id="owner")),
-        InputBlock(block_id="channel", label=t(lang, "m_channel"), optional=True,
-                   element=ChannelSelectElement(action_id="channel")),
+        _text(BlockId.REFERENCE, t(lang, "m_reference"), placeholder="CTR-2027-001", max_length=bounds.MAX_REFERENCE),
+        _text(BlockId.TITLE, t(lang, "m_title"), max_length=bounds.MAX_TITLE),
+        _text(BlockId.VENDOR, t(lang, "m_vendor"), max_length=bounds.MAX_VENDOR),
+        InputBlock(block_id=BlockId.END, label=t(lang, "m_end"), element=DatePickerElement(action_id=BlockId.END)),
+        InputBlock(block_id=BlockId.START, label=t(lang, "m_start"), optional=True,
+                   element=DatePickerElement(action_id=BlockId.START)),
+        _select(lang, BlockId.TYPE, t(lang, "m_type"), TYPES, "type_", "other"),
+        _select(lang, BlockId.RENEWAL, t(lang, "m_renewal"), RENEWALS, "renewal_", "manual"),
+        _text(BlockId.NOTICE, t(lang, "m_notice"), optional=True, placeholder="90d, 3mo"),
+        _text(BlockId.TERM, t(lang, "m_term"), optional=True, placeholder="12mo"),
+        _text(BlockId.LEAD, t(lang, "m_lead"), optional=True, placeholder="30d"),
+        _text(BlockId.VALUE, t(lang, "m_value"), optional=True, placeholder="120k"),
+        _text(BlockId.CURRENCY, t(lang, "m_currency"), optional=True, placeholder="EUR"),
+        InputBlock(block_id=BlockId.OWNER, label=t(lang, "m_owner"), optional=True,
+                   element=UserSelectElement(action_id=BlockId.OWNER)),
+        InputBlock(block_id=BlockId.CHANNEL, label=t(lang, "m_channel"), optional=True,
+                   element=ChannelSelectElement(action_id=BlockId.CHANNEL)),
     ]
     view = View(type="modal", callback_id=CallbackId.ADD_CONTRACT, title=t(lang, "m_add_title"),
                 submit=t(lang, "m_submit"), close=t(lang, "m_cancel"), blocks=blocks, private_metadata=lang)
@@ -66,10 +65,10 @@ def add_contract_modal(lang: str) -> dict[str, Any]:
 
 def renew_modal(lang: str, *, reference: str, alert_id: int | None) -> dict[str, Any]:
     blocks = [
-        InputBlock(block_id="until", label=t(lang, "m_until"), optional=True,
-                   element=DatePickerElement(action_id="until")),
-        _text("term", t(lang, "m_renew_term"), optional=True, placeholder="12mo"),
-        _text("note", t(lang, "m_note"), optional=True, multiline=True, max_length=bounds.MAX_NOTE),
+        InputBlock(block_id=BlockId.UNTIL, label=t(lang, "m_until"), optional=True,
+                   element=DatePickerElement(action_id=BlockId.UNTIL)),
+        _text(BlockId.TERM, t(lang, "m_renew_term"), optional=True, placeholder="12mo"),
+        _text(BlockId.NOTE, t(lang, "m_note"), optional=True, multiline=True, max_length=bounds.MAX_NOTE),
     ]
     metadata = json.dumps({"reference": reference, "alert_id": alert_id, "lang": lang})
     view = View(type="modal", callback_id=CallbackId.RENEW_CONTRACT, title=t(lang, "m_renew_title"),

@@ -14,9 +14,9 @@ from slack_sdk.models.views import View
 from bot import obligations as rules
 from bot.deadlines import days_left
 from bot.i18n import fmt_date, fmt_days, t
-from bot.render.common import MAX_BLOCKS, Message, context, fields_section, header, lines_sections, section
-from bot.render.contracts import duration_text, mrkdwn_escape, who
-from bot.render.ids import ActionId, CallbackId
+from bot.render.common import MAX_BLOCKS, Message, context, fields_section, header, lines_sections, section, who
+from bot.render.contracts import duration_text, mrkdwn_escape
+from bot.render.ids import ActionId, BlockId, CallbackId
 from bot.text import truncate
 
 
@@ -192,10 +192,10 @@ def done_modal(lang: str, obligation: Any, *, alert_id: int | None) -> dict[str,
     hint = t(lang, "m_obl_evidence_hint", number=obligation.number, what=truncate(obligation.what, 150))
     blocks = [
         section(mrkdwn_escape(hint)),
-        InputBlock(block_id="evidence", label=t(lang, "m_obl_evidence"), optional=not obligation.evidence_required,
-                   element=PlainTextInputElement(action_id="evidence", max_length=1000)),
-        InputBlock(block_id="note", label=t(lang, "m_obl_note"), optional=True,
-                   element=PlainTextInputElement(action_id="note", multiline=True, max_length=1000)),
+        InputBlock(block_id=BlockId.EVIDENCE, label=t(lang, "m_obl_evidence"), optional=not obligation.evidence_required,
+                   element=PlainTextInputElement(action_id=BlockId.EVIDENCE, max_length=1000)),
+        InputBlock(block_id=BlockId.NOTE, label=t(lang, "m_obl_note"), optional=True,
+                   element=PlainTextInputElement(action_id=BlockId.NOTE, multiline=True, max_length=1000)),
     ]
     view = View(type="modal", callback_id=CallbackId.OBLIGATION_DONE, title=t(lang, "m_obl_done_title"),
                 submit=t(lang, "m_submit"), close=t(lang, "m_cancel"), blocks=blocks,

@@ -11,8 +11,8 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.deadlines import days_left
 from bot.i18n import fmt_date, fmt_days, fmt_money, fmt_pct, t
-from bot.render.common import MAX_BLOCKS, Message, context, fields_section, header, lines_sections, section
-from bot.render.contracts import mrkdwn_escape, who
+from bot.render.common import MAX_BLOCKS, Message, context, fields_section, header, lines_sections, section, who
+from bot.render.contracts import mrkdwn_escape
 from bot.render.ids import ActionId
 from bot.revision import conventional_publication
 

@@ -13,8 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.i18n import fmt_date, t
-from bot.render.common import mrkdwn_escape, notice
-from bot.render.contracts import who
+from bot.render.common import mrkdwn_escape, notice, who
 from bot.render.modals import renew_modal
 from handlers.deliver import caller_from
 from handlers.runtime import Caller, Runtime

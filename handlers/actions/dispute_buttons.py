@@ -11,8 +11,7 @@ from slack_sdk import WebClient
 from bot.disputes import SNOOZE
 from bot.i18n import fmt_date, t
 from bot.render import disputes as render
-from bot.render.common import notice
-from bot.render.contracts import who
+from bot.render.common import notice, who
 from handlers.actions.alert_buttons import refresh_alert_message
 from handlers.deliver import caller_from
 from handlers.runtime import Caller, Runtime

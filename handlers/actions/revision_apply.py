@@ -12,8 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import DomainError
 from bot.i18n import fmt_money, t
 from bot.render import revisions as render
-from bot.render.common import notice
-from bot.render.contracts import who
+from bot.render.common import notice, who
 from handlers.deliver import caller_from
 from handlers.errors import explain
 from handlers.runtime import Runtime

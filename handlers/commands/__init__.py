@@ -1,50 +1,14 @@
-"""Slash commands: one Bolt listener per command, all routed through handlers.dispatch."""
+"""The slash commands: one table, name → `run(runtime, caller, text)`, built here explicitly.
+
+Each command module exposes `NAME` and `run`; Slack's slash commands, direct messages and the local
+shell all go through this table (`handlers.dispatch.run_command`); the Bolt listener is `handlers.slash`.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk import WebClient
+from handlers.commands import contract, dispute, incident, index, obligation, renewals, sla
+from handlers.reply import CommandFn
 
-from bot.i18n import t
-from bot.render.common import notice
-from handlers.commands import (  # noqa: F401  (registers the verbs)
-    contract,
-    dispute,
-    incident,
-    index,
-    obligation,
-    renewals,
-    sla,
-)
-from handlers.deliver import caller_from, deliver
-from handlers.dispatch import Reply, run_command
-from handlers.runtime import Runtime
-
-SLASH_COMMANDS = (contract.NAME, renewals.NAME, incident.NAME, sla.NAME, dispute.NAME, obligation.NAME, index.NAME)
-
-
-def on_slash_command(ack: Ack, body: dict, client: WebClient, respond: Respond, context: BoltContext,
-                     runtime: Runtime) -> None:
-    ack()  # Slack allows 3 seconds: acknowledge first, answer through response_url
-    caller = caller_from(runtime, client, body)
-    reply = run_command(runtime, caller, body["command"], body.get("text") or "")
-    deliver(reply, caller=caller, client=client, respond=respond)
-
-
-# Declared in manifest.yml (the whole spec) but not built yet: acknowledged and answered plainly, so
-# Slack never shows a timeout.
-NOT_YET_BUILT: tuple[str, ...] = ()
-
-
-def on_not_yet_built(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime: Runtime) -> None:
-    ack()
-    caller = caller_from(runtime, client, body)
-    deliver(Reply(notice(t(caller.lang, "not_yet", command=body["command"])), is_error=True), caller=caller,
-            client=client, respond=respond)
-
-
-def register(app: App) -> None:
-    for name in SLASH_COMMANDS:
-        app.command(name)(on_slash_command)
-    for name in NOT_YET_BUILT:
-        app.command(name)(on_not_yet_built)
+_MODULES = (contract, renewals, incident, sla, dispute, obligation, index)
+COMMANDS: dict[str, CommandFn] = {module.NAME: module.run for module in _MODULES}
+SLASH_COMMANDS = tuple(COMMANDS)

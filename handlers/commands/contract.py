@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import grammar
 from bot.contract_input import ContractFields, read_contract_fields, read_date, read_renewal
+from bot.csv_io import export_contracts
 from bot.i18n import t
 from bot.render import contracts as render
 from bot.render import disputes as render_disputes
@@ -15,12 +16,11 @@ from bot.render.modals import add_contract_modal
 from handlers.commands import revision
 from handlers.commands.common import find_contract, no_extra_words, only_options, take_public
 from handlers.commands.report import report
-from handlers.dispatch import Reply, command, require_manager
 from handlers.errors import UserError
+from handlers.reply import Reply, require_manager
 from handlers.runtime import Caller, Runtime
 from storage import audit, contracts, disputes, obligations
 from storage import revisions as revision_store
-from storage.csv_io import export_contracts
 from storage.sla_reports import card_summary as sla_card_summary
 
 NAME = "/contract"
@@ -31,7 +31,6 @@ VERBS = {"status", "list", "add", "amend", "renew", "terminate", "history", "exp
          "report", "rapport"}
 
 
-@command(NAME)
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     parsed = grammar.parse(text, OPTIONS)
     verb = parsed.words[0].lower() if parsed.words else "help"

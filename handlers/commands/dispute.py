@@ -19,8 +19,8 @@ from bot.money import MoneyError, parse_money
 from bot.render import disputes as render
 from bot.render.common import Message, help_message
 from handlers.commands.common import contracts_matching, no_extra_words, only_options, resolve_contract, take_public
-from handlers.dispatch import Reply, command, require_manager
 from handlers.errors import UserError
+from handlers.reply import Reply, require_manager
 from handlers.runtime import Caller, Runtime
 from storage import disputes, incidents
 from storage.models import Contract, Dispute
@@ -34,7 +34,6 @@ VERBS = {"open": "open", "ouvrir": "open", "update": "update", "maj": "update", 
 WRITES = ("open", "update", "close")
 
 
-@command(NAME)
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     parsed = grammar.parse(text, OPTIONS)
     word = parsed.words[0].lower() if parsed.words else "help"

@@ -15,8 +15,8 @@ from bot.render import incidents as render
 from bot.render.common import help_message
 from bot.sla import PRIORITIES
 from handlers.commands.common import contracts_matching, no_extra_words, only_options, resolve_contract, take_public
-from handlers.dispatch import Reply, command
 from handlers.errors import UserError
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 from storage import incidents
 
@@ -54,7 +54,6 @@ def _rule(exc: incidents.IncidentRuleError, rt: Runtime, lang: str) -> UserError
     return UserError(exc.problem, **details)
 
 
-@command(NAME)
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     parsed = grammar.parse(text, OPTIONS)
     verb = parsed.words[0].lower() if parsed.words else "help"

@@ -7,8 +7,8 @@ from bot.render import revisions as render
 from bot.render.common import help_message
 from bot.revision_input import read_date, read_index_name, read_index_value, read_month
 from handlers.commands.common import no_extra_words, only_options, take_public
-from handlers.dispatch import Reply, command, require_manager
 from handlers.errors import UserError
+from handlers.reply import Reply, require_manager
 from handlers.runtime import Caller, Runtime
 from storage import indices
 
@@ -17,7 +17,6 @@ OPTIONS = frozenset({"published"})
 SHOWN = 12
 
 
-@command(NAME)
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     parsed = grammar.parse(text, OPTIONS)
     verb = parsed.words[0].lower() if parsed.words else ""

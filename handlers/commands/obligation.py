@@ -16,8 +16,8 @@ from bot.obligations import PARTIES
 from bot.render import obligations as render
 from bot.render.common import help_message
 from handlers.commands.common import contracts_matching, no_extra_words, only_options, resolve_contract, take_public
-from handlers.dispatch import Reply, command
 from handlers.errors import UserError
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 from storage import obligations
 from storage.models import Obligation
@@ -55,7 +55,6 @@ def _note(parsed: grammar.Parsed) -> str | None:
     return note
 
 
-@command(NAME)
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     parsed = grammar.parse(text, OPTIONS)
     verb = parsed.words[0].lower() if parsed.words else "help"

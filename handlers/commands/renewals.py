@@ -8,15 +8,14 @@ from bot.i18n import t
 from bot.render import contracts as render
 from bot.render.common import Message, context, help_message, usage_text
 from handlers.commands.common import take_public
-from handlers.dispatch import Reply, command
 from handlers.errors import UserError
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 from storage import contracts
 
 NAME = "/renewals"
 
 
-@command(NAME)
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     parsed = grammar.parse(text)
     if parsed.words and parsed.words[0].lower() in ("help", "aide"):

@@ -10,13 +10,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import grammar
-from bot.dates import DateError, Period, month_period, parse_period, strip_accents
+from bot.dates import DateError, Period, month_period, parse_period
 from bot.i18n import t
 from bot.render import report as render
 from bot.render.chart import trajectory_png
+from bot.text import fold
 from handlers.commands.common import only_options, take_public
-from handlers.dispatch import Reply
 from handlers.errors import UserError
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 from storage import indicators
 
@@ -29,7 +30,7 @@ _FR_UNITS = {"mois": "months", "jours": "days", "semaines": "weeks", "ans": "yea
 def read_period(text: str, *, tz: ZoneInfo, now: datetime) -> Period:
     """A period as `/sla` reads it, plus `les 12 derniers mois` and quarters (`Q1 2026`, `T1 2026`,
     `2026-Q1`); empty → the last 12 months."""
-    raw = strip_accents(" ".join(text.lower().split())) or DEFAULT_PERIOD
+    raw = fold(" ".join(text.lower().split())) or DEFAULT_PERIOD
     raw = _FR_LAST.sub(lambda m: f"last {m.group(1)} {_FR_UNITS[m.group(2)]}", raw)
     quarter = _QUARTER.match(raw)
     if quarter:

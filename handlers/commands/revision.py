@@ -14,8 +14,8 @@ from bot.render import revisions as render
 from bot.render.common import Message, error, help_message
 from bot.revision_input import CLAUSE_OPTIONS, read_clause, read_date
 from handlers.commands.common import find_contract, no_extra_words, only_options, take_public
-from handlers.dispatch import Reply, require_manager
 from handlers.errors import UserError, explain
+from handlers.reply import Reply, require_manager
 from handlers.runtime import Caller, Runtime
 from storage import revisions
 

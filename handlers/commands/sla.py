@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from bot import grammar
 from bot.dates import DateError, parse_period
-from bot.durations import DurationError, parse_duration
 from bot.i18n import t
 from bot.money import MoneyError, parse_pct
 from bot.render import sla as render
 from bot.render.common import help_message
-from bot.sla import PRIORITIES, Clock, target_minutes_24x7
+from bot.sla import PRIORITIES, read_clock, read_target
 from handlers.commands.common import no_extra_words, only_options, resolve_contract, take_public
-from handlers.dispatch import Reply, command, require_manager
 from handlers.errors import UserError
+from handlers.reply import Reply, require_manager
 from handlers.runtime import Caller, Runtime
 from storage import incidents, sla_terms
 from storage.sla_reports import compliance
@@ -21,7 +20,6 @@ NAME = "/sla"
 OPTIONS = frozenset({"response", "resolve", "resolution", "clock", "credit", "availability", "cap"})
 
 
-@command(NAME)
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     parsed = grammar.parse(text, OPTIONS)
     verb = parsed.words[0].lower() if parsed.words else "help"
@@ -47,17 +45,6 @@ def _pct(name: str, text: str) -> object:
         raise UserError("err_bad_pct", field=name, value=text) from None
 
 
-def _target(name: str, text: str) -> str:
-    try:
-        duration = parse_duration(text)
-        target_minutes_24x7(duration)
-    except (DurationError, ValueError):
-        raise UserError("err_bad_target", field=name, value=text) from None
-    if duration.is_zero:
-        raise UserError("err_bad_target", field=name, value=text)
-    return duration.canonical()
-
-
 def set_terms(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
     reference = parsed.pop_word()
     options = parsed.options
@@ -72,11 +59,9 @@ def set_terms(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
         resolution = options.get("resolve") or options.get("resolution")
         if "response" not in options or not resolution:
             raise UserError("err_sla_set_needs_targets")
-        clock = (options.get("clock") or Clock.TWENTY_FOUR_SEVEN.value).lower().replace("/", "x")
-        if clock not in (c.value for c in Clock):
-            raise UserError("err_bad_clock", value=options["clock"])
-        term = sla_terms.TermInput(priority=priority, response=_target("response", options["response"]),
-                                   resolution=_target("resolve", resolution), clock=clock,
+        clock = read_clock(options.get("clock")).value
+        term = sla_terms.TermInput(priority=priority, response=read_target("response", options["response"]),
+                                   resolution=read_target("resolve", resolution), clock=clock,
                                    credit_pct=_pct("credit", options["credit"]) if "credit" in options else None)
         with rt.session_factory.begin() as session:
             contract = resolve_contract(session, reference)

@@ -10,11 +10,12 @@ from bot.errors import DomainError
 from bot.i18n import fmt_date, t
 from bot.render import contracts as render
 from bot.render.contracts import who
+from bot.render.ids import BlockId
 from bot.render.modals import read_renew_metadata, submitted_values
 from handlers.actions.alert_buttons import refresh_alert_message
 from handlers.commands.contract import create_contract
-from handlers.dispatch import Reply
 from handlers.errors import UserError, explain
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 from storage import contracts
 
@@ -32,7 +33,7 @@ def _post(client: WebClient, reply: Reply, channel: str) -> None:
 def on_add_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runtime: Runtime) -> None:
     caller = _caller(runtime, client, body, view.get("private_metadata") or None)
     if not runtime.settings.is_manager(caller.user_id):
-        return ack(response_action="errors", errors={"reference": t(caller.lang, "err_forbidden")})
+        return ack(response_action="errors", errors={BlockId.REFERENCE: t(caller.lang, "err_forbidden")})
     values = submitted_values(view)
     try:
         fields = read_contract_fields(values, tz=runtime.settings.tz, now=runtime.now())
@@ -41,7 +42,7 @@ def on_add_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runtim
         block = exc.field if exc.field in values or exc.field in ("reference", "title", "vendor", "end") else "reference"
         return ack(response_action="errors", errors={block: explain(caller.lang, exc)})
     except UserError as exc:
-        return ack(response_action="errors", errors={"reference": explain(caller.lang, exc)})
+        return ack(response_action="errors", errors={BlockId.REFERENCE: explain(caller.lang, exc)})
     ack()
     _post(client, reply, fields.channel or caller.user_id)
 
@@ -50,10 +51,10 @@ def on_renew_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runt
     form = read_renew_metadata(view.get("private_metadata"))
     caller = _caller(runtime, client, body, form.lang if form else None)
     if form is None:
-        return ack(response_action="errors", errors={"until": t(caller.lang, "err_form_expired")})
+        return ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_form_expired")})
     reference, alert_id = form.reference, form.alert_id
     if not runtime.settings.is_manager(caller.user_id):
-        return ack(response_action="errors", errors={"until": t(caller.lang, "err_forbidden")})
+        return ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_forbidden")})
     values = submitted_values(view)
     now = runtime.now()
     try:
@@ -64,16 +65,16 @@ def on_renew_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runt
     with runtime.session_factory.begin() as session:
         contract = contracts.get_by_reference(session, reference=reference)
         if contract is None:
-            return ack(response_action="errors", errors={"until": t(caller.lang, "err_unknown_reference",
-                                                                    ref=reference)})
+            return ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_unknown_reference",
+                                                                            ref=reference)})
         try:
-            changes = contracts.renew(session, contract=contract, until=until, term=term, note=values.get("note"),
+            changes = contracts.renew(session, contract=contract, until=until, term=term, note=values.get(BlockId.NOTE),
                                       actor=caller.user_id, now=now)
         except contracts.ContractRuleError:
-            return ack(response_action="errors", errors={"until": t(caller.lang, "err_renew_not_later",
-                                                                    ref=reference, end=str(contract.end_date))})
+            return ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_renew_not_later",
+                                                                            ref=reference, end=str(contract.end_date))})
         except DomainError as exc:  # the new end would pass 2200-12-31
-            return ack(response_action="errors", errors={"until": explain(caller.lang, exc)})
+            return ack(response_action="errors", errors={BlockId.UNTIL: explain(caller.lang, exc)})
         message = render.changed(caller.lang, "renew", contract, changes, caller.user_id, today=today)
         settled = t(runtime.settings.language, "alert_renewed", user=who(caller.user_id),
                     end=fmt_date(runtime.settings.language, contract.end_date))

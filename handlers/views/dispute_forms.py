@@ -10,6 +10,7 @@ from bot.disputes import read_status
 from bot.errors import DomainError
 from bot.i18n import t
 from bot.render.contracts import who
+from bot.render.ids import BlockId
 from bot.render.modals import submitted_values
 from handlers.actions.alert_buttons import refresh_alert_message
 from handlers.actions.dispute_buttons import may_act
@@ -26,22 +27,22 @@ def on_update_submitted(ack: Ack, body: dict, view: dict, client: WebClient, run
     with runtime.session_factory.begin() as session:
         dispute = disputes.get_by_id(session, dispute_id=int(dispute_id)) if dispute_id.isdigit() else None
         if dispute is None:
-            return ack(response_action="errors", errors={"note": t(caller.lang, "err_dispute_unknown",
-                                                                   number=f"DSP-{dispute_id}")})
+            return ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_dispute_unknown",
+                                                                           number=f"DSP-{dispute_id}")})
         if not may_act(runtime, user, dispute):
-            return ack(response_action="errors", errors={"note": t(caller.lang, "err_dispute_not_yours")})
+            return ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_dispute_not_yours")})
         number, channel = dispute.number, dispute.contract.channel
     values = submitted_values(view)
-    note = (values.get("note") or "").strip()
+    note = (values.get(BlockId.NOTE) or "").strip()
     if not note:
-        return ack(response_action="errors", errors={"note": t(caller.lang, "err_dispute_update_nothing")})
+        return ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_dispute_update_nothing")})
     if len(note) > MAX_NOTE:
-        return ack(response_action="errors", errors={"note": t(caller.lang, "err_too_long", field="note")})
-    status = read_status(values.get("status")) if values.get("status") else None
+        return ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_too_long", field="note")})
+    status = read_status(values.get(BlockId.STATUS)) if values.get(BlockId.STATUS) else None
     try:
         reply = apply_update(runtime, caller, number, status, note)
     except DomainError as exc:
-        return ack(response_action="errors", errors={"status" if status else "note": explain(caller.lang, exc)})
+        return ack(response_action="errors", errors={BlockId.STATUS if status else BlockId.NOTE: explain(caller.lang, exc)})
     ack()
     if reply.message is not None:
         client.chat_postMessage(channel=channel or user, **reply.message.to_dict())

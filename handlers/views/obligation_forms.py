@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from bot.errors import DomainError
 from bot.i18n import t
+from bot.render.ids import BlockId
 from bot.render.modals import submitted_values
 from bot.render.obligations import settled_line
 from handlers.actions.alert_buttons import refresh_alert_message
@@ -26,12 +27,12 @@ def on_done_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runti
         with runtime.session_factory.begin() as session:
             obligation = obligations.get_by_id(session, obligation_id=int(obligation_id or 0))
             if obligation is None:
-                return ack(response_action="errors", errors={"evidence": t(lang, "err_alert_gone")})
-            reply = complete(runtime, user, lang, obligation, session=session, evidence=values.get("evidence"),
-                             note=values.get("note"))
+                return ack(response_action="errors", errors={BlockId.EVIDENCE: t(lang, "err_alert_gone")})
+            reply = complete(runtime, user, lang, obligation, session=session, evidence=values.get(BlockId.EVIDENCE),
+                             note=values.get(BlockId.NOTE))
             channel = obligation.contract.channel or user
     except DomainError as exc:
-        return ack(response_action="errors", errors={"evidence": explain(lang, exc)})
+        return ack(response_action="errors", errors={BlockId.EVIDENCE: explain(lang, exc)})
     ack()
     if alert_id:
         refresh_alert_message(runtime, client, int(alert_id),

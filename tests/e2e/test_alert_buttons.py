@@ -4,9 +4,8 @@ view_submission payloads as Slack sends them. One serve per backend for the whol
 
 from __future__ import annotations
 
-import json
-
 import itertools
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass

@@ -50,7 +50,7 @@ def test_three_processes_at_once_post_every_alert_exactly_once(postgres: Postgre
     procs = [subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(3)]
     outputs = [proc.communicate(timeout=120) for proc in procs]
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0 and "Traceback" not in out + err, out + err
         assert "FAILED" not in out, out
 
@@ -206,7 +206,7 @@ def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_ev
                 assert proc.returncode == 0 and "Traceback" not in out + err and "FAILED" not in out, out + err
             # The independent expectation at this instant: every level whose time has come, once.
             expected = {f"sla:{iid}:{target}:{level}"
-                        for iid, opened in zip(incident_ids, OPENED)
+                        for iid, opened in zip(incident_ids, OPENED, strict=True)
                         for (target, level), after in LEVELS.items() if opened + after <= step}
             ledger_now = _sla_ledger(url)
             assert {key for (key, state) in ledger_now if state == "posted"} == expected, step

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any, Iterator
@@ -23,7 +23,7 @@ from tests.e2e.helpers import BACKENDS, Bot, assert_no_traceback, section_texts,
 pytestmark = pytest.mark.slow
 
 PARIS = ZoneInfo("Europe/Paris")
-UTC = timezone.utc
+UTC = UTC
 OWNER = "UOWNER1"
 ROOM = "CSLAROOM"
 INCIDENT_USAGE = "/incident ack INC-<n>"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import subprocess
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
@@ -37,7 +37,7 @@ from tests.support.server import contractbot_env, run_cli
 
 pytestmark = pytest.mark.slow
 
-UTC = timezone.utc
+UTC = UTC
 T = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)  # a Wednesday, 12:00 in Paris
 OWNER = "UOWNER1"
 ROOM = "CSLAJOB"

@@ -1,28 +1,38 @@
-"""The portfolio as CSV (import and export) and as an iCalendar feed of act-by and end dates.
+"""contractbot's CSV files: the portfolio (import and export), SLA terms (import), disputes and
+obligations (export) — reading and writing the rows.
+
+Presentation: it reads the file into typed values (the same readers as the slash commands), writes
+the rows, and translates each refused row into the person's language; it opens no session — the
+caller passes its own, and the bulk writes are storage's (`storage.contract_import`, `sla_terms`).
 
 Import is all-or-nothing: every row is read and checked, every bad row is reported with the file's
 own line number (the header is line 1) and its reason, and nothing is committed unless all rows are
 good (the caller's one transaction is rolled back). An existing reference is updated, and its
-history says so. The file is streamed and written in batches (storage.contract_import).
+history says so. The file is streamed and written in batches of 2,000 (storage.contract_import).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
 
 from bot import bounds
-from bot.contract_input import CSV_COLUMNS, ContractFields, InputError, read_contract_fields, require
+from bot.contract_input import CSV_COLUMNS, read_contract_fields
+from bot.contract_values import ContractValues, InputError, require
 from bot.csv_safe import safe_row, unsafe_cell
+from bot.disputes import CLOSED, written_off
+from bot.errors import DomainError
 from bot.i18n import t
-from storage import contract_import, contracts
+from bot.money import MoneyError, parse_pct
+from bot.sla import PRIORITIES, read_clock, read_target
+from storage import contract_import, contracts, disputes, obligations, sla_terms
 
 HEADER = ["reference", "title", "vendor", "type", "status", "start_date", "end_date", "notice", "renewal", "term",
           "annual_value", "currency", "owner", "channel", "lead"]
@@ -70,7 +80,7 @@ def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]], lang: str
 
 
 def read_rows(source: str | Iterable[str], *, tz: ZoneInfo, now: datetime, lang: str = "en",
-              errors: list[tuple[int, str]]) -> Iterator[tuple[int, ContractFields]]:
+              errors: list[tuple[int, str]]) -> Iterator[tuple[int, ContractValues]]:
     """Parse and check each row as it is read (a stream: a file object or the text); yield the good
     rows, append each bad one to `errors` as (line, reason)."""
     lines = io.StringIO(source.lstrip("\ufeff")) if isinstance(source, str) else source
@@ -110,56 +120,57 @@ def import_contracts(session: Session, source: str | Iterable[str], *, defaults:
                      now: datetime, actor: str = IMPORT_ACTOR, lang: str = "en") -> ImportReport:
     """Create or update every row, streaming, in batches; raise ImportRejected if any row is bad (the
     caller's transaction then writes nothing). `source` is the text or an open file."""
-    report = ImportReport()
     errors: list[tuple[int, str]] = []
-    cache = contract_import.VendorCache(session)
-    for batch in contract_import.batches(read_rows(source, tz=tz, now=now, lang=lang, errors=errors)):
-        result = contract_import.write_batch(session, batch, cache=cache, defaults=defaults, actor=actor, now=now)
-        report.created += result.created
-        report.updated += result.updated
-        report.unchanged += result.unchanged
-        errors += [(line, _reason(exc, lang)) for line, exc in result.errors]
+    result = contract_import.write_all(session, read_rows(source, tz=tz, now=now, lang=lang, errors=errors),
+                                       defaults=defaults, actor=actor, now=now)
+    errors += [(line, _reason(exc, lang)) for line, exc in result.errors]
     if errors:
         raise ImportRejected(sorted(errors))
-    return report
+    return ImportReport(created=result.created, updated=result.updated, unchanged=result.unchanged)
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[str, int]:
+    """(CSV text, number of rows), the rows written as they come; every cell through safe_row: no
+    formula reaches a spreadsheet (docs/operations.md)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(safe_row(row))
+        count += 1
+    return out.getvalue(), count
 
 
 def export_contracts(session: Session) -> tuple[str, int]:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER)
-    rows = contracts.iter_all(session)
-    for c in rows:  # every cell through safe_row: no formula reaches a spreadsheet (docs/operations.md)
-        writer.writerow(safe_row([c.reference, c.title, c.vendor.name, c.type, c.status,
-                         c.start_date.isoformat() if c.start_date else "", c.end_date.isoformat(), c.notice,
-                         c.renewal, c.term, "" if c.annual_value is None else f"{c.annual_value:.2f}", c.currency,
-                         c.owner or "", c.channel or "", c.lead]))
-    return out.getvalue(), len(rows)
+    return write_csv(HEADER, (
+        [c.reference, c.title, c.vendor.name, c.type, c.status, c.start_date.isoformat() if c.start_date else "",
+         c.end_date.isoformat(), c.notice, c.renewal, c.term, "" if c.annual_value is None else f"{c.annual_value:.2f}",
+         c.currency, c.owner or "", c.channel or "", c.lead]
+        for c in contracts.iter_all(session)))
 
 
-def export_calendar(session: Session, *, now: datetime) -> str:
-    """Act-by and end dates as all-day events, one calendar a manager can subscribe to."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//contractbot//contracts//EN")
-    calendar.add("version", "2.0")
-    for c in contracts.iter_all(session):
-        if c.status in ("expired", "terminated"):
-            continue
-        for kind, day, summary in (
-            ("act-by", c.act_by, f"Act by: {c.reference} {c.title} ({c.vendor.name})"),
-            ("end", c.end_date, f"Ends: {c.reference} {c.title} ({c.vendor.name})"),
-        ):
-            event = Event()
-            event.add("uid", f"{c.reference}-{kind}-{day.isoformat()}@contractbot")
-            event.add("dtstamp", now)
-            event.add("dtstart", day)
-            if day < date.max:  # a contract ending 9999-12-31 (stored before dates were bounded)
-                event.add("dtend", day + timedelta(days=1))
-            event.add("summary", summary)
-            event.add("description", f"Renewal: {c.renewal}; notice: {c.notice}; notice deadline: "
-                                     f"{c.notice_deadline.isoformat()}; act-by: {c.act_by.isoformat()}")
-            calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+DISPUTES_HEADER = ("id,reference,summary,status,opened_at,opened_by,updated_at,amount_claimed,amount_recovered,"
+                   "amount_written_off,currency,outcome").split(",")
+
+
+def export_disputes(session: Session) -> tuple[str, int]:
+    """`contractbot export disputes`. Instants in UTC ISO 8601; amounts with two decimals; written off
+    only once the dispute is closed."""
+    return write_csv(DISPUTES_HEADER, [
+        [d.number, d.contract.reference, d.summary, d.status, d.opened_at.astimezone(UTC).isoformat(), d.opened_by,
+         d.updated_at.astimezone(UTC).isoformat(), d.amount_claimed, d.amount_recovered,
+         written_off(d.amount_claimed, d.amount_recovered) if d.status == CLOSED else None, d.currency, d.outcome]
+        for d in disputes.get_all_for_export(session)])
+
+
+OBLIGATIONS_HEADER = ["id", "reference", "what", "party", "owner", "due_on", "every", "evidence", "status",
+                      "last_done_on", "last_done_by", "last_evidence", "created_on"]
+
+
+def export_obligations(session: Session, *, today: date, thresholds: Sequence[int]) -> tuple[str, int]:
+    """`contractbot export obligations`: one row per obligation, its status as of `today`."""
+    return write_csv(OBLIGATIONS_HEADER, obligations.export_rows(session, today=today, thresholds=thresholds))
 
 
 SLA_HEADER = ["reference", "priority", "response", "resolution", "clock", "credit_pct"]
@@ -168,11 +179,6 @@ SLA_HEADER = ["reference", "priority", "response", "resolution", "clock", "credi
 def import_sla(session: Session, text: str, *, actor: str = IMPORT_ACTOR, now: datetime, lang: str = "en") -> int:
     """SLA CSV (`reference,priority,response,resolution,clock,credit_pct`): all-or-nothing; returns
     the number of terms set, or raises ImportRejected with every bad row and its line number."""
-    from bot.durations import DurationError, parse_duration
-    from bot.money import MoneyError, parse_pct
-    from bot.sla import PRIORITIES, Clock, target_minutes_24x7
-    from storage import sla_terms
-
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     columns = {name.strip() for name in (reader.fieldnames or [])}
     missing = set(SLA_HEADER[:4]) - columns
@@ -199,17 +205,16 @@ def import_sla(session: Session, text: str, *, actor: str = IMPORT_ACTOR, now: d
         for name in ("response", "resolution"):
             if problem:
                 break
+            try:  # the same reader as `/sla set`
+                targets[name] = read_target(name, cells.get(name, ""))
+            except DomainError as exc:
+                problem = f"{name}: {t(lang, exc.key, **exc.values)}"
+        clock = cells.get("clock") or None
+        if not problem:
             try:
-                duration = parse_duration(cells.get(name, ""))
-                target_minutes_24x7(duration)
-                if duration.is_zero:
-                    raise ValueError
-                targets[name] = duration.canonical()
-            except (DurationError, ValueError):
-                problem = f"{name}: {t(lang, 'err_bad_target', field=name, value=cells.get(name, ''))}"
-        clock = (cells.get("clock") or "24x7").lower()
-        if not problem and clock not in (c.value for c in Clock):
-            problem = f"clock: {t(lang, 'err_bad_clock', value=clock)}"
+                clock = read_clock(clock).value
+            except DomainError as exc:
+                problem = f"clock: {t(lang, exc.key, **exc.values)}"
         credit = None
         if not problem and cells.get("credit_pct"):
             try:
@@ -220,7 +225,7 @@ def import_sla(session: Session, text: str, *, actor: str = IMPORT_ACTOR, now: d
             errors.append((line, problem))
             continue
         seen[(reference.upper(), priority)] = line
-        rows.append((line, contract, sla_terms.TermInput(priority, targets["response"], targets["resolution"], clock,
+        rows.append((line, contract, sla_terms.TermInput(priority, targets["response"], targets["resolution"], str(clock),
                                                          credit)))
     if errors:
         raise ImportRejected(errors)

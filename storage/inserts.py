@@ -1,0 +1,23 @@
+"""`INSERT … ON CONFLICT DO NOTHING` on SQLite and PostgreSQL: the one place that picks the dialect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def dialect_insert(session: Session, target: Any) -> Any:
+    """An insert of `target` (a mapped class or a table) that has `on_conflict_do_nothing`, for the
+    session's database."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target)
+
+
+def insert_new(session: Session, model: Any, *, key: str, **values: Any) -> bool:
+    """Insert one row unless its unique `key` column is taken: True when this call inserted it."""
+    stmt = (dialect_insert(session, model).values(**values)
+            .on_conflict_do_nothing(index_elements=[key]).returning(getattr(model, key)))
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT DO NOTHING.
+    return session.execute(stmt).first() is not None
