@@ -17,13 +17,12 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.render import incidents as render
-from bot.render.common import Message
+from bot.render import alert_messages
 from bot.settings import Settings
 from jobs.failures import Failures
 from jobs.pacing import Pacer, round_robin
 from jobs.posting import Outcome, destination, post_claimed, warn_unroutable, worker_name
-from storage import alerts, incidents
+from storage import alert_state, alerts, incidents
 from storage.isolated import read_each
 from storage.models import Alert, Incident
 
@@ -114,12 +113,6 @@ def _plan_one(incident: Incident, handled: set[str], *, settings: Settings, now:
     return planned
 
 
-def build_message(alert: Alert, incident: Incident, *, lang: str, settings: Settings) -> Message:
-    detail = alert.detail or {}
-    return render.sla_alert(lang, incident, target=detail["target"], level=detail["level"], alert_id=alert.id,
-                            tz=settings.tz, acknowledged_by=alert.acknowledged_by)
-
-
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
           dry_run: bool = False, metrics=None) -> SlaReport:  # type: ignore[no-untyped-def]
     report = SlaReport()
@@ -154,7 +147,7 @@ def _claim_and_post(factory: sessionmaker[Session], client: WebClient, item: Pla
     with factory.begin() as session:
         incident = session.get(Incident, item.incident_id)
         assert incident is not None
-        detail = {"target": item.target, "level": item.level}
+        detail = alert_state.record(target=item.target, level=item.level)
         alert = alerts.claim(session, key=sla_key(item.incident_id, item.target, item.level), kind=KIND,
                              contract_id=incident.contract_id, subject_id=incident.id, due_on=None,
                              detail=detail, worker=worker, now=now)
@@ -163,7 +156,7 @@ def _claim_and_post(factory: sessionmaker[Session], client: WebClient, item: Pla
         alerts.supersede(session, kind=KIND, worker=worker, now=now, keys=[
             (key, incident.contract_id, None, {"target": item.target, "level": "at_risk"})
             for key in item.superseded], subject_id=incident.id)
-        message = build_message(alert, incident, lang=settings.language, settings=settings)
+        message = alert_messages.sla(alert, incident, lang=settings.language, settings=settings)
     assert item.channel is not None
     return post_claimed(factory, client, alert=alert, channel=item.channel, message=message, now=now,
                         metrics=metrics, pacer=pacer)

@@ -17,7 +17,7 @@ from bot.settings import Settings
 from jobs.failures import Failures
 from jobs.pacing import Pacer
 from jobs.posting import Outcome, destination, post_claimed, worker_name
-from storage import alerts, contracts
+from storage import alert_state, alerts, contracts
 from storage.models import Incident, SlaPolicy, SlaTerm
 from storage.sla_reports import compliance
 
@@ -84,7 +84,7 @@ def _report_one(factory: sessionmaker[Session], client: WebClient | None, contra
         if dry_run or channel is None:
             return None
         alert = alerts.claim(session, key=f"{KIND}:{contract_id}:{month}", kind=KIND, contract_id=contract_id,
-                             due_on=date.fromisoformat(f"{month}-01"), detail={"month": month}, worker=worker,
+                             due_on=date.fromisoformat(f"{month}-01"), detail=alert_state.record(month=month), worker=worker,
                              now=now)
         if alert is None:
             return None
