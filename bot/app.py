@@ -10,7 +10,7 @@ import time
 import uuid
 from typing import Any
 
-from slack_bolt import App, BoltContext, Respond
+from slack_bolt import App, BoltContext, BoltResponse, Respond
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -24,6 +24,7 @@ from bot.metrics import Metrics
 from bot.render.common import notice
 from bot.settings import Settings
 from handlers import register_listeners
+from handlers.failures import tell_failure
 from handlers.runtime import Runtime
 from storage.db import database_unavailable
 
@@ -91,7 +92,8 @@ def create_app(
         next()
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:
+    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None,
+                 client: WebClient | None = None, response: BoltResponse | None = None) -> BoltResponse | None:
         if isinstance(error, BoltUnhandledRequestError):
             return
         if database_unavailable(error):
@@ -110,6 +112,9 @@ def create_app(
         correlation = uuid.uuid4().hex[:8]
         logger.error("unhandled error [%s] for a %s request", correlation, body.get("type") or body.get("command"),
                      exc_info=error, extra={"correlation_id": correlation})
+        # the person hears of it too, with the id that finds this log line (a form before its ack: in the form)
+        return tell_failure(body, text=t(settings.language, "internal_error", id=correlation), respond=respond,
+                            client=client, acked=response is None)
 
     register_listeners(app)
     return app, runtime
