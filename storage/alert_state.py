@@ -26,7 +26,7 @@ class AlertRecord:
     target: str | None = None  # sla: "response" | "resolution"
     level: str | int | None = None  # sla: "warning" | "breach"; obligation: days before due
     due: str | None = None  # obligation: due date (ISO)
-    number: int | None = None  # obligation: its number on the contract
+    number: str | None = None  # obligation: its number ("OBL-5")
     recipient: str | None = None  # dispute reminder: whom it is for
     lang: str | None = None  # dispute reminder: the language it was written in
     due_from: str | None = None  # dispute reminder: when it became due (ISO datetime, UTC)
@@ -52,7 +52,7 @@ class AlertRecord:
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
-    "threshold": (int,), "number": (int,), "level": (str, int),
+    "threshold": (int,), "level": (str, int),
 }
 _NAMES = frozenset(f.name for f in fields(AlertRecord))
 

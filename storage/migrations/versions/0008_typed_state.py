@@ -44,7 +44,7 @@ def _clean_alert_details(connection: sa.Connection) -> None:
             cleaned: dict = {}
         else:
             cleaned = {k: v for k, v in detail.items() if k in ALERT_KEYS and v is not None}
-            for key in ("threshold", "number"):
+            for key in ("threshold",):
                 if isinstance(cleaned.get(key), str) and cleaned[key].lstrip("-").isdigit():
                     cleaned[key] = int(cleaned[key])
         if cleaned != detail:
