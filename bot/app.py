@@ -114,7 +114,7 @@ def create_app(
                      exc_info=error, extra={"correlation_id": correlation})
         # the person hears of it too, with the id that finds this log line (a form before its ack: in the form)
         return tell_failure(body, text=t(settings.language, "internal_error", id=correlation), respond=respond,
-                            client=client, acked=response is None)
+                            client=client, can_answer=response is not None)
 
     register_listeners(app)
     return app, runtime
