@@ -88,7 +88,8 @@ def create_app(
 
     @app.middleware
     def inject_runtime(context: BoltContext, next: Any) -> None:  # noqa: A002 - Bolt's name
-        context["runtime"] = runtime
+        # the clock is read once per request, here at the edge; the listener's runtime says that `now`
+        context["runtime"] = runtime.at(runtime.clock.now())
         next()
 
     @app.error
