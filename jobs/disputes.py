@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from slack_sdk import WebClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.disputes import reminder_due_from
@@ -22,7 +21,7 @@ from bot.render import alert_messages
 from bot.settings import Settings
 from jobs.posting import Outcome, post_claimed, warn_unroutable, worker_name
 from storage import alert_state, alerts, disputes
-from storage.models import Alert, Dispute
+from storage.models import Dispute
 
 logger = logging.getLogger(__name__)
 KIND = "dispute_stale"
@@ -61,15 +60,7 @@ class DisputesReport:
 
 def plan(session: Session, *, now: datetime) -> list[Planned]:
     candidates = disputes.stale_candidates(session, now=now)
-    handled: set[str] = set()
-    ids = [d.id for d in candidates]
-    for start in range(0, len(ids), 900):
-        rows = session.execute(select(Alert.key, Alert.state, Alert.claimed_at)
-                               .where(Alert.kind == KIND, Alert.subject_id.in_(ids[start:start + 900])))
-        for key, state, claimed_at in rows:
-            if state == alerts.FAILED or (state == alerts.CLAIMED and claimed_at < now - alerts.STALE_CLAIM):
-                continue
-            handled.add(key)
+    handled = alerts.handled_keys(session, kind=KIND, subject_ids=[d.id for d in candidates], now=now)
     planned = []
     for dispute in candidates:
         due_from = reminder_due_from(dispute.last_activity_at, dispute.reminder_snoozed_until)

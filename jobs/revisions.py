@@ -60,8 +60,8 @@ def _unhandled(session: Session, *, horizon: date, now: datetime) -> list[tuple[
         return []
     handled = set(session.scalars(
         select(Alert.key).join(RevisionClause, RevisionClause.contract_id == Alert.contract_id)
-        .where(Alert.kind == KIND, RevisionClause.next_revision_on <= horizon, Alert.state != alerts.FAILED,
-               (Alert.state != alerts.CLAIMED) | (Alert.claimed_at >= now - alerts.STALE_CLAIM))))
+        .where(Alert.kind == KIND, RevisionClause.next_revision_on <= horizon,
+               alerts.still_handled(now))))
     return [(cid, on) for cid, on in due if revision_key(cid, on) not in handled]
 
 

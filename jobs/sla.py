@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk import WebClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.render import alert_messages
@@ -24,7 +23,7 @@ from jobs.pacing import Pacer, round_robin
 from jobs.posting import Outcome, destination, post_claimed, warn_unroutable, worker_name
 from storage import alert_state, alerts, incidents
 from storage.isolated import read_each
-from storage.models import Alert, Incident
+from storage.models import Incident
 
 logger = logging.getLogger(__name__)
 KIND = "sla"
@@ -76,15 +75,7 @@ def plan(session: Session, *, settings: Settings, now: datetime, failures: Failu
         if failures is None:
             raise exc
         failures.record(f"INC-{incident_id}", "read", exc)
-    handled: set[str] = set()
-    ids = [i.id for i in candidates]
-    for start in range(0, len(ids), 900):
-        rows = session.execute(select(Alert.key, Alert.state, Alert.claimed_at)
-                               .where(Alert.kind == KIND, Alert.subject_id.in_(ids[start:start + 900])))
-        for key, state, claimed_at in rows:
-            if state == alerts.FAILED or (state == alerts.CLAIMED and claimed_at < now - alerts.STALE_CLAIM):
-                continue
-            handled.add(key)
+    handled = alerts.handled_keys(session, kind=KIND, subject_ids=[i.id for i in candidates], now=now)
     planned = []
     for incident in candidates:
         try:

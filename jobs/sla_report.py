@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dates import Period, month_period
+from bot.deadlines import Status
 from bot.render import sla as render
 from bot.settings import Settings
 from jobs.failures import Failures
@@ -77,7 +78,7 @@ def _report_one(factory: sessionmaker[Session], client: WebClient | None, contra
                 dry_run: bool, metrics, pacer: Pacer) -> Outcome | None:  # type: ignore[no-untyped-def]
     with factory.begin() as session:
         contract = contracts.get_by_id(session, contract_id=contract_id)
-        if contract is None or contract.status in ("draft",):
+        if contract is None or contract.status == Status.DRAFT:
             return None
         channel = destination(contract.channel, contract.owner, settings.alert_channel)
         report.planned.append((contract.reference, channel))
