@@ -7,13 +7,14 @@ Who may act is decided here from `is_manager` (the caller knows the settings); r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 
 from sqlalchemy.orm import Session
 
 from bot.errors import DomainError
-from storage import alert_state, alerts, audit, contracts
-from storage.models import Alert, Contract
+from storage import alert_state, alerts, audit, contracts, obligations
+from storage.models import Alert, Contract, Obligation
 
 
 def get_alert(session: Session, *, alert_id: int) -> Alert:
@@ -61,6 +62,16 @@ def snooze_deadline(session: Session, *, alert_id: int, actor: str, is_manager: 
     audit.record(session, actor=actor, entity_type="contract", entity_id=contract.id, action="snooze",
                  changes={"alerts_snoozed_until": (before, until)}, now=now)
     return alert
+
+
+def snooze_obligation(session: Session, *, alert: Alert, obligation: Obligation, actor: str, until: datetime,
+                      tz: tzinfo, now: datetime, thresholds: Sequence[int]) -> None:
+    """The obligation's alerts wait until `until` (audited by its service); the alert says who, until when."""
+    handled = obligations.handled_levels(session, obligation_ids=[obligation.id], now=now).get(
+        (obligation.id, obligation.due_on.isoformat()), set())
+    obligations.snooze(session, obligation=obligation, until=until, actor=actor, now=now, thresholds=thresholds,
+                       handled=handled)
+    mark_snoozed(alert, actor=actor, until=until.astimezone(tz).date())
 
 
 def mark_snoozed(alert: Alert, *, actor: str, until: date) -> None:

@@ -69,10 +69,8 @@ def on_snooze(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime
         if obligation.state != "open":
             return _tell(respond, t(caller.lang, "err_obl_closed", number=obligation.number,
                                     status=t(caller.lang, "obl_status_" + obligation.state)))
-        handled = obligations.handled_levels(session, obligation_ids=[obligation.id], now=now).get(
-            (obligation.id, obligation.due_on.isoformat()), set())
-        obligations.snooze(session, obligation=obligation, until=until, actor=caller.user_id, now=now,
-                           thresholds=runtime.settings.obligation_thresholds, handled=handled)
-        alert_actions.mark_snoozed(alert, actor=caller.user_id, until=runtime.settings.today(until))
+        alert_actions.snooze_obligation(session, alert=alert, obligation=obligation, actor=caller.user_id,
+                                        until=until, tz=runtime.settings.tz, now=now,
+                                        thresholds=runtime.settings.obligation_thresholds)
         alert_id = alert.id
     refresh_alert_message(runtime, client, alert_id, today=runtime.settings.today(now))
