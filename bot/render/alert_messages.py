@@ -52,7 +52,7 @@ def deadline(alert: Alert, contract: Contract, *, lang: str, today: date) -> Mes
 
 def sla(alert: Alert, incident: Incident, *, lang: str, settings: Settings) -> Message:
     record = alert_state.read(alert)
-    return render_incidents.sla_alert(lang, incident, target=record.target, level=record.level, alert_id=alert.id,
+    return render_incidents.sla_alert(lang, incident, target=str(record.target), level=str(record.level), alert_id=alert.id,
                                       tz=settings.tz, acknowledged_by=alert.acknowledged_by)
 
 

@@ -40,7 +40,7 @@ def refresh_alert_message(runtime: Runtime, client: WebClient, alert_id: int, *,
     """Re-render a posted alert after a button changed its state (chat.update); writes nothing."""
     with runtime.session_factory() as session:
         alert = alerts.get(session, alert_id=alert_id)
-        if alert is None or not alert.ts:
+        if alert is None or not alert.ts or not alert.channel:
             return
         message = render_alert(session, alert, settings=runtime.settings, today=today)
         channel, ts = alert.channel, alert.ts
