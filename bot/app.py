@@ -10,8 +10,9 @@ import time
 import uuid
 from typing import Any
 
-from slack_bolt import App, BoltContext, Respond
+from slack_bolt import App, BoltContext, BoltResponse, Respond
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -22,6 +23,7 @@ from bot.render.common import notice
 from bot.settings import Settings
 from bot.slack_client import web_client
 from handlers import register_listeners
+from handlers.failures import tell_failure
 from handlers.runtime import Runtime
 from storage.db import database_unavailable
 
@@ -56,11 +58,13 @@ def create_app(
 
     @app.middleware
     def inject_runtime(context: BoltContext, next: Any) -> None:  # noqa: A002 - Bolt's name
-        context["runtime"] = runtime
+        # the clock is read once per request, here at the edge; the listener's runtime says that `now`
+        context["runtime"] = runtime.at(runtime.clock.now())
         next()
 
     @app.error
-    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:
+    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None,
+                 client: WebClient | None = None, response: BoltResponse | None = None) -> BoltResponse | None:
         if isinstance(error, BoltUnhandledRequestError):
             return
         if database_unavailable(error):
@@ -79,6 +83,9 @@ def create_app(
         correlation = uuid.uuid4().hex[:8]
         logger.error("unhandled error [%s] for a %s request", correlation, body.get("type") or body.get("command"),
                      exc_info=error, extra={"correlation_id": correlation})
+        # the person hears of it too, with the id that finds this log line (a form before its ack: in the form)
+        return tell_failure(body, text=t(settings.language, "internal_error", id=correlation), respond=respond,
+                            client=client, can_answer=response is not None)
 
     register_listeners(app)
     return app, runtime

@@ -13,12 +13,11 @@ from zoneinfo import ZoneInfo
 from bot import bounds, grammar
 from bot.contract_values import ContractValues, InputError, require
 from bot.dates import DateError, DateOutOfRange, parse_date
-from bot.deadlines import Renewal, Status
+from bot.deadlines import CONTRACT_TYPES, Renewal, Status
 from bot.durations import Duration, DurationError, DurationOutOfRange, parse_duration
 from bot.money import MoneyError, parse_money
 
-TYPES = ("license", "saas", "maintenance", "support", "tma", "managed_services", "consulting",
-         "hardware", "telecom", "cloud", "other")
+TYPES = CONTRACT_TYPES
 TYPE_ALIASES = {"licence": "license", "managed": "managed_services", "infogerance": "managed_services",
                 "managed-services": "managed_services"}
 STATUSES = tuple(s.value for s in Status)

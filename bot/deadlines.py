@@ -26,6 +26,10 @@ class Status(StrEnum):
     TERMINATED = "terminated"
 
 
+CONTRACT_TYPES = ("license", "saas", "maintenance", "support", "tma", "managed_services", "consulting",
+                  "hardware", "telecom", "cloud", "other")
+
+
 class Renewal(StrEnum):
     AUTO = "auto"
     MANUAL = "manual"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import cached_property
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -142,6 +143,10 @@ class Settings(BaseSettings):
     @property
     def default_lead(self) -> Duration:
         return parse_duration(self.lead_time)
+
+    def today(self, now: datetime) -> date:
+        """The org's calendar day at `now`: derive it once per request or job run from its one `now`."""
+        return now.astimezone(self.tz).date()
 
     def is_manager(self, user_id: str | None) -> bool:
         """With no managers configured everybody may write (the spec's default)."""

@@ -42,7 +42,7 @@ def run_command(rt: Runtime, caller: Caller, name: str, text: str) -> Reply:
     heavy = is_heavy(name, text)
     with (rt.heavy_slot if heavy else rt.work_slot), rt.metrics.command_seconds.labels(name).time():
         if heavy and rt.heavy_lane is not None:
-            reply, outcome = rt.heavy_lane.run(caller, name, text)
+            reply, outcome = rt.heavy_lane.run(caller, name, text, now=rt.now())
         else:
             reply, outcome = execute(rt, caller, name, text)
     rt.metrics.commands.labels(name, outcome).inc()

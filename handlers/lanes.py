@@ -15,6 +15,7 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import datetime
 from typing import Any
 
 from bot.clock import SystemClock
@@ -43,9 +44,9 @@ def _start_child(settings: Settings) -> None:
     _child = Runtime(settings=settings, session_factory=factory, clock=SystemClock(), metrics=Metrics())
 
 
-def _run_in_child(caller: Caller, name: str, text: str) -> tuple[Any, str]:
+def _run_in_child(caller: Caller, name: str, text: str, now: datetime | None) -> tuple[Any, str]:
     assert _child is not None, "the lane's initializer did not run"
-    return execute(_child, caller, name, text)
+    return execute(_child.at(now) if now is not None else _child, caller, name, text)
 
 
 class ProcessLane:
@@ -65,11 +66,12 @@ class ProcessLane:
         return ProcessPoolExecutor(max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start_child, initargs=(self._settings,), max_tasks_per_child=1)
 
-    def run(self, caller: Caller, name: str, text: str) -> tuple[Any, str]:
+    def run(self, caller: Caller, name: str, text: str, *, now: datetime | None = None) -> tuple[Any, str]:
+        """Run a heavy command in the child, at the request's `now` (its one clock reading)."""
         with self._lock:
             pool = self._pool
         try:
-            return pool.submit(_run_in_child, caller, name, text).result()
+            return pool.submit(_run_in_child, caller, name, text, now).result()
         except BrokenProcessPool:
             with self._lock:
                 if self._pool is pool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import Clock
+from bot.clock import Clock, FixedClock
 from bot.i18n import language_of
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -41,6 +41,11 @@ class Runtime:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def at(self, now: datetime) -> Runtime:
+        """This runtime for one request or job run: its clock says `now` throughout (read once at the
+        edge), so one request never sees two "today"s across midnight. Shares every slot and cache."""
+        return replace(self, clock=FixedClock(now))
 
     def language_for(self, client: WebClient | None, user_id: str | None) -> str:
         """The user's Slack locale when it is English or French, else CONTRACTBOT_LANGUAGE (cached)."""

@@ -19,15 +19,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.deadlines import days_left, decide_threshold
 from bot.render import alert_groups as render_groups
-from bot.render import alerts as render
+from bot.render import alert_messages
 from bot.render.common import Message
 from bot.settings import Settings
 from jobs.failures import Failures
 from jobs.pacing import Pacer, round_robin
 from jobs.posting import Outcome, destination, post_claimed, post_group, warn_unroutable, worker_name
-from storage import alerts, contracts
+from storage import alert_state, alerts, contracts
 from storage.isolated import read_each
-from storage.models import Alert, Contract
+from storage.models import Contract
 
 logger = logging.getLogger(__name__)
 KIND = "deadline"
@@ -52,48 +52,6 @@ class SweepReport:
     skipped_no_channel: list[str] = field(default_factory=list)
     groups: list[tuple[str, int]] = field(default_factory=list)  # (channel, alerts in one grouped message)
     failures: list[str] = field(default_factory=list)  # lines naming what failed, for `jobs run`
-
-
-def alert_state(alert: Alert, *, settled: str | None = None) -> render.AlertState:
-    detail = alert.detail or {}
-    until = detail.get("snoozed_until")
-    return render.AlertState(
-        acknowledged_by=alert.acknowledged_by,
-        acknowledged_at=alert.acknowledged_at,
-        snoozed_by=detail.get("snoozed_by"),
-        snoozed_until=date.fromisoformat(until) if until else None,
-        settled=settled or detail.get("settled"),
-    )
-
-
-def build_group_message(session: Session, alert: Alert, *, lang: str, today: date) -> Message | None:
-    """The grouped message `alert` was posted in, re-rendered from the ledger (after a button was
-    pressed on one of its contracts); None when the alert was posted on its own."""
-    members, total = alerts.posted_together(session, alert=alert, limit=render_groups.SHOWN)
-    if total <= 1:
-        return None
-    items = []
-    for member in members:
-        contract = contracts.get_by_id(session, contract_id=member.contract_id) if member.contract_id else None
-        if contract is not None:
-            items.append(render_groups.GroupItem(member.id, contract, alert_state(member)))
-    return render_groups.deadline_group(lang, items, today=today, total=total,
-                                        last_act_by=alerts.group_last_due(session, alert=alert))
-
-
-def build_message(alert: Alert, contract: Contract, *, lang: str, today: date,
-                  settled: str | None = None) -> Message:
-    detail = alert.detail or {}
-    until = detail.get("snoozed_until")
-    state = render.AlertState(
-        acknowledged_by=alert.acknowledged_by,
-        acknowledged_at=alert.acknowledged_at,
-        snoozed_by=detail.get("snoozed_by"),
-        snoozed_until=date.fromisoformat(until) if until else None,
-        settled=settled or detail.get("settled"),
-    )
-    return render.deadline(lang, contract, threshold=int(detail.get("threshold", 0)), alert_id=alert.id,
-                           today=today, state=state)
 
 
 def roll_ended(factory: sessionmaker[Session], *, today: date, now: datetime,
@@ -155,7 +113,7 @@ def plan(session: Session, *, settings: Settings, today: date, now: datetime,
 def _row(item: Planned, threshold: int) -> dict[str, Any]:
     return dict(key=alerts.deadline_key(item.contract_id, item.end, threshold), kind=KIND,
                 contract_id=item.contract_id, due_on=item.act_by,
-                detail={"threshold": threshold, "end": item.end.isoformat()})
+                detail=alert_state.record(threshold=threshold, end=item.end.isoformat()))
 
 
 def claim_all(factory: sessionmaker[Session], items: list[Planned], *, worker: str,
@@ -272,7 +230,7 @@ def _post_one(factory: sessionmaker[Session], client: WebClient, pair: tuple[int
             alert = alerts.get(session, alert_id=alert_id)
             contract = contracts.get_by_id(session, contract_id=item.contract_id)
             assert alert is not None and contract is not None
-            message = build_message(alert, contract, lang=settings.language, today=today)
+            message = alert_messages.deadline(alert, contract, lang=settings.language, today=today)
     except Exception as exc:  # noqa: BLE001 - released: the next sweep tries again
         with factory.begin() as session:
             alerts.mark_failed(session, alert_id=alert_id, error=str(exc))

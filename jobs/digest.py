@@ -27,7 +27,7 @@ from bot.render import digest as render
 from bot.render.chart import trajectory_png
 from bot.settings import Settings
 from jobs.posting import Outcome, post_claimed, worker_name
-from storage import alerts, attention, indicators, indices, revisions
+from storage import alert_state, alerts, attention, indicators, indices, revisions
 
 logger = logging.getLogger(__name__)
 KIND = "digest"
@@ -148,7 +148,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
         return report
     with factory.begin() as session:
         alert = alerts.claim(session, key=digest_key(week), kind=KIND, contract_id=None, due_on=monday,
-                             detail={"week": week}, worker=worker_name(), now=now)
+                             detail=alert_state.record(week=week), worker=worker_name(), now=now)
     if alert is None:
         report.already = True
         return report

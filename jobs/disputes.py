@@ -13,17 +13,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from slack_sdk import WebClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.disputes import reminder_due_from
 from bot.i18n import language_of
-from bot.render import disputes as render
-from bot.render.common import Message
+from bot.render import alert_messages
 from bot.settings import Settings
 from jobs.posting import Outcome, post_claimed, warn_unroutable, worker_name
-from storage import alerts, disputes
-from storage.models import Alert, Dispute
+from storage import alert_state, alerts, disputes
+from storage.models import Dispute
 
 logger = logging.getLogger(__name__)
 KIND = "dispute_stale"
@@ -62,15 +60,7 @@ class DisputesReport:
 
 def plan(session: Session, *, now: datetime) -> list[Planned]:
     candidates = disputes.stale_candidates(session, now=now)
-    handled: set[str] = set()
-    ids = [d.id for d in candidates]
-    for start in range(0, len(ids), 900):
-        rows = session.execute(select(Alert.key, Alert.state, Alert.claimed_at)
-                               .where(Alert.kind == KIND, Alert.subject_id.in_(ids[start:start + 900])))
-        for key, state, claimed_at in rows:
-            if state == alerts.FAILED or (state == alerts.CLAIMED and claimed_at < now - alerts.STALE_CLAIM):
-                continue
-            handled.add(key)
+    handled = alerts.handled_keys(session, kind=KIND, subject_ids=[d.id for d in candidates], now=now)
     planned = []
     for dispute in candidates:
         due_from = reminder_due_from(dispute.last_activity_at, dispute.reminder_snoozed_until)
@@ -92,13 +82,6 @@ def _language(client: WebClient | None, user: str, default: str) -> str:
         return default
 
 
-def build_message(alert: Alert, dispute: Dispute, *, settings: Settings) -> Message:
-    detail = alert.detail or {}
-    return render.stale_reminder(detail.get("lang") or settings.language, dispute, alert_id=alert.id,
-                                 recipient=detail.get("recipient"), now=alert.claimed_at, tz=settings.tz,
-                                 settled=detail.get("settled"))
-
-
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
           dry_run: bool = False, metrics=None) -> DisputesReport:  # type: ignore[no-untyped-def]
     report = DisputesReport()
@@ -117,13 +100,13 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
                 dispute = disputes.get_by_id(session, dispute_id=item.dispute_id)
                 if dispute is None:
                     continue
-                detail = {"recipient": item.recipient, "lang": lang,
-                          "due_from": item.due_from.astimezone(UTC).isoformat()}
+                detail = alert_state.record(recipient=item.recipient, lang=lang,
+                                            due_from=item.due_from.astimezone(UTC).isoformat())
                 alert = alerts.claim(session, key=item.key, kind=KIND, contract_id=dispute.contract_id,
                                      subject_id=dispute.id, due_on=None, detail=detail, worker=worker, now=now)
                 if alert is None:
                     continue
-                message = build_message(alert, dispute, settings=settings)
+                message = alert_messages.dispute_reminder(alert, dispute, settings=settings)
             report.outcomes.append(post_claimed(factory, client, alert=alert, channel=item.recipient,
                                                 message=message, now=now, metrics=metrics))
         except Exception as exc:  # one bad row never stops the job

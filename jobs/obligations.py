@@ -18,12 +18,11 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import obligations as rules
-from bot.render import obligations as render
-from bot.render.common import Message
+from bot.render import alert_messages
 from bot.settings import Settings
 from jobs.posting import Outcome, destination, post_claimed, warn_unroutable, worker_name
-from storage import alerts, obligations
-from storage.models import Alert, Obligation
+from storage import alert_state, alerts, obligations
+from storage.models import Obligation
 
 logger = logging.getLogger(__name__)
 KIND = obligations.KIND
@@ -47,16 +46,6 @@ class SweepReport:
     outcomes: list[Outcome] = field(default_factory=list)
     skipped_no_channel: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (OBL number, error)
-
-
-def build_message(alert: Alert, obligation: Obligation, *, lang: str, today: date) -> Message:
-    detail = alert.detail or {}
-    until = detail.get("snoozed_until")
-    state = render.AlertState(snoozed_by=detail.get("snoozed_by"),
-                              snoozed_until=date.fromisoformat(until) if until else None,
-                              settled=detail.get("settled"))
-    due = date.fromisoformat(detail["due"]) if detail.get("due") else obligation.due_on
-    return render.alert(lang, obligation, due=due, alert_id=alert.id, today=today, state=state)
 
 
 def plan(session: Session, *, settings: Settings, today: date, now: datetime, fix: bool,
@@ -99,7 +88,7 @@ def _plan_one(session: Session, obligation: Obligation, handled: dict[tuple[int,
 
 def _post_one(factory: sessionmaker[Session], client: WebClient, item: Planned, *, settings: Settings,
               today: date, now: datetime, worker: str, metrics) -> Outcome | None:  # type: ignore[no-untyped-def]
-    detail = {"level": item.level, "due": item.due.isoformat(), "number": item.number}
+    detail = alert_state.record(level=item.level, due=item.due.isoformat(), number=item.number)
     with factory.begin() as session:
         alert = alerts.claim(session, key=obligations.alert_key(item.obligation_id, item.due, item.level), kind=KIND,
                              contract_id=None, subject_id=item.obligation_id, due_on=item.due, detail=detail,
@@ -107,12 +96,12 @@ def _post_one(factory: sessionmaker[Session], client: WebClient, item: Planned, 
         if alert is None:
             return None  # another worker has it
         alerts.supersede(session, kind=KIND, worker=worker, now=now, subject_id=item.obligation_id, keys=[
-            (obligations.alert_key(item.obligation_id, item.due, level), None, item.due, {**detail, "level": level})
+            (obligations.alert_key(item.obligation_id, item.due, level), None, item.due, alert_state.record(**{**detail, "level": level}))
             for level in item.superseded])
         obligation = obligations.get_by_id(session, obligation_id=item.obligation_id)
         assert obligation is not None
         alert.contract_id = obligation.contract_id
-        message = build_message(alert, obligation, lang=settings.language, today=today)
+        message = alert_messages.obligation(alert, obligation, lang=settings.language, today=today)
     assert item.channel is not None
     outcome = post_claimed(factory, client, alert=alert, channel=item.channel, message=message, now=now,
                            metrics=metrics)

@@ -21,7 +21,7 @@ from bot.render import revisions as render
 from bot.revision import IndexPoint
 from bot.settings import Settings
 from jobs.posting import Outcome, post_claimed, warn_unroutable, worker_name
-from storage import alerts, contracts, indices, revisions
+from storage import alert_state, alerts, contracts, indices, revisions
 from storage.models import Alert, Contract, RevisionClause
 
 logger = logging.getLogger(__name__)
@@ -60,8 +60,8 @@ def _unhandled(session: Session, *, horizon: date, now: datetime) -> list[tuple[
         return []
     handled = set(session.scalars(
         select(Alert.key).join(RevisionClause, RevisionClause.contract_id == Alert.contract_id)
-        .where(Alert.kind == KIND, RevisionClause.next_revision_on <= horizon, Alert.state != alerts.FAILED,
-               (Alert.state != alerts.CLAIMED) | (Alert.claimed_at >= now - alerts.STALE_CLAIM))))
+        .where(Alert.kind == KIND, RevisionClause.next_revision_on <= horizon,
+               alerts.still_handled(now))))
     return [(cid, on) for cid, on in due if revision_key(cid, on) not in handled]
 
 
@@ -113,7 +113,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
             with factory.begin() as session:
                 alert = alerts.claim(session, key=revision_key(item.contract_id, item.effective_on), kind=KIND,
                                      contract_id=item.contract_id, due_on=item.effective_on,
-                                     detail={"effective_on": item.effective_on.isoformat()}, worker=worker, now=now)
+                                     detail=alert_state.record(effective_on=item.effective_on.isoformat()), worker=worker, now=now)
                 if alert is None:
                     continue  # another worker has it
                 contract = contracts.get_by_id(session, contract_id=item.contract_id)

@@ -14,18 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk import WebClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.render import incidents as render
-from bot.render.common import Message
+from bot.render import alert_messages
 from bot.settings import Settings
 from jobs.failures import Failures
 from jobs.pacing import Pacer, round_robin
 from jobs.posting import Outcome, destination, post_claimed, warn_unroutable, worker_name
-from storage import alerts, incidents
+from storage import alert_state, alerts, incidents
 from storage.isolated import read_each
-from storage.models import Alert, Incident
+from storage.models import Incident
 
 logger = logging.getLogger(__name__)
 KIND = "sla"
@@ -77,15 +75,7 @@ def plan(session: Session, *, settings: Settings, now: datetime, failures: Failu
         if failures is None:
             raise exc
         failures.record(f"INC-{incident_id}", "read", exc)
-    handled: set[str] = set()
-    ids = [i.id for i in candidates]
-    for start in range(0, len(ids), 900):
-        rows = session.execute(select(Alert.key, Alert.state, Alert.claimed_at)
-                               .where(Alert.kind == KIND, Alert.subject_id.in_(ids[start:start + 900])))
-        for key, state, claimed_at in rows:
-            if state == alerts.FAILED or (state == alerts.CLAIMED and claimed_at < now - alerts.STALE_CLAIM):
-                continue
-            handled.add(key)
+    handled = alerts.handled_keys(session, kind=KIND, subject_ids=[i.id for i in candidates], now=now)
     planned = []
     for incident in candidates:
         try:
@@ -112,12 +102,6 @@ def _plan_one(incident: Incident, handled: set[str], *, settings: Settings, now:
         superseded = tuple(keys[level] for level in pending[:-1])
         planned.append(Planned(incident.id, incident.number, target, post, superseded, channel))
     return planned
-
-
-def build_message(alert: Alert, incident: Incident, *, lang: str, settings: Settings) -> Message:
-    detail = alert.detail or {}
-    return render.sla_alert(lang, incident, target=detail["target"], level=detail["level"], alert_id=alert.id,
-                            tz=settings.tz, acknowledged_by=alert.acknowledged_by)
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
@@ -154,7 +138,7 @@ def _claim_and_post(factory: sessionmaker[Session], client: WebClient, item: Pla
     with factory.begin() as session:
         incident = session.get(Incident, item.incident_id)
         assert incident is not None
-        detail = {"target": item.target, "level": item.level}
+        detail = alert_state.record(target=item.target, level=item.level)
         alert = alerts.claim(session, key=sla_key(item.incident_id, item.target, item.level), kind=KIND,
                              contract_id=incident.contract_id, subject_id=incident.id, due_on=None,
                              detail=detail, worker=worker, now=now)
@@ -163,7 +147,7 @@ def _claim_and_post(factory: sessionmaker[Session], client: WebClient, item: Pla
         alerts.supersede(session, kind=KIND, worker=worker, now=now, keys=[
             (key, incident.contract_id, None, {"target": item.target, "level": "at_risk"})
             for key in item.superseded], subject_id=incident.id)
-        message = build_message(alert, incident, lang=settings.language, settings=settings)
+        message = alert_messages.sla(alert, incident, lang=settings.language, settings=settings)
     assert item.channel is not None
     return post_claimed(factory, client, alert=alert, channel=item.channel, message=message, now=now,
                         metrics=metrics, pacer=pacer)

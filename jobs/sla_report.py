@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dates import Period, month_period
+from bot.deadlines import Status
 from bot.render import sla as render
 from bot.settings import Settings
 from jobs.failures import Failures
 from jobs.pacing import Pacer
 from jobs.posting import Outcome, destination, post_claimed, worker_name
-from storage import alerts, contracts
+from storage import alert_state, alerts, contracts
 from storage.models import Incident, SlaPolicy, SlaTerm
 from storage.sla_reports import compliance
 
@@ -77,14 +78,14 @@ def _report_one(factory: sessionmaker[Session], client: WebClient | None, contra
                 dry_run: bool, metrics, pacer: Pacer) -> Outcome | None:  # type: ignore[no-untyped-def]
     with factory.begin() as session:
         contract = contracts.get_by_id(session, contract_id=contract_id)
-        if contract is None or contract.status in ("draft",):
+        if contract is None or contract.status == Status.DRAFT:
             return None
         channel = destination(contract.channel, contract.owner, settings.alert_channel)
         report.planned.append((contract.reference, channel))
         if dry_run or channel is None:
             return None
         alert = alerts.claim(session, key=f"{KIND}:{contract_id}:{month}", kind=KIND, contract_id=contract_id,
-                             due_on=date.fromisoformat(f"{month}-01"), detail={"month": month}, worker=worker,
+                             due_on=date.fromisoformat(f"{month}-01"), detail=alert_state.record(month=month), worker=worker,
                              now=now)
         if alert is None:
             return None

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -85,14 +85,29 @@ def acknowledge(session: Session, *, alert: Alert, user: str, now: datetime) -> 
     alert.acknowledged_at = now
 
 
+def still_handled(now: datetime) -> ColumnElement[bool]:
+    """The one definition of an alert row that keeps a sweep from claiming it again: posted,
+    superseded, or claimed less than `STALE_CLAIM` ago (a failed post, or a claim whose process died,
+    is claimed again)."""
+    return and_(Alert.state != FAILED, or_(Alert.state != CLAIMED, Alert.claimed_at >= now - STALE_CLAIM))
+
+
+def handled_keys(session: Session, *, kind: str, subject_ids: Sequence[int], now: datetime) -> set[str]:
+    """Keys of the `kind` alerts about these subjects (incidents, disputes…) that are still handled."""
+    keys: set[str] = set()
+    for start in range(0, len(subject_ids), 900):
+        keys.update(session.scalars(select(Alert.key).where(
+            Alert.kind == kind, Alert.subject_id.in_(subject_ids[start:start + 900]), still_handled(now))))
+    return keys
+
+
 def handled_deadline_thresholds(session: Session, *, among: ColumnElement[bool], now: datetime
                                 ) -> dict[tuple[int, str], set[int]]:
     """(contract id, term end ISO) → thresholds posted, superseded or being posted right now, for the
     contracts matching `among` (one joined query, not one per chunk of ids)."""
     handled: dict[tuple[int, str], set[int]] = defaultdict(set)
     stmt = (select(Alert.key).join(Contract, Contract.id == Alert.contract_id)
-            .where(Alert.kind == "deadline", among, Alert.state != FAILED,
-                   or_(Alert.state != CLAIMED, Alert.claimed_at >= now - STALE_CLAIM)))
+            .where(Alert.kind == "deadline", among, still_handled(now)))
     for (key,) in session.execute(stmt):
         _, contract_id, end, threshold = key.split(":")
         handled[(int(contract_id), end)].add(int(threshold))

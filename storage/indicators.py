@@ -18,6 +18,7 @@ from sqlalchemy import Text, and_, case, cast, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.dates import Period, month_period
+from bot.deadlines import Renewal, Status
 from bot.sla import PriorityLine, credit_statement
 from bot.trajectory import Span, Step, Trajectory, ValueChange, add_months, correction, trajectory
 from storage import obligations, revisions
@@ -25,8 +26,8 @@ from storage.incidents import RESOLVED
 from storage.models import Amendment, AuditEvent, Contract, Dispute, Incident, SlaPolicy, SlaTerm, Vendor
 from storage.sla_reports import compliance
 
-IN_FORCE = ("active", "negotiating", "notice_given")
-NOT_IN_FORCE = ("draft", "expired", "terminated")  # the other statuses (bot.deadlines.Status)
+IN_FORCE = (Status.ACTIVE, Status.NEGOTIATING, Status.NOTICE_GIVEN)
+NOT_IN_FORCE = (Status.DRAFT, Status.EXPIRED, Status.TERMINATED)
 DISPUTE_DONE = ("settled", "closed")
 TOP_VENDORS = 5
 Money = dict[str, Decimal]
@@ -228,14 +229,14 @@ def credits_due(session: Session, *, period: Period, now: datetime, tz: ZoneInfo
 
 def _open_ended() -> Any:
     """Tacit renewal with no notice given: in force until someone stops it."""
-    return and_(Contract.renewal == "auto", Contract.status.in_(("active", "negotiating")))
+    return and_(Contract.renewal == Renewal.AUTO, Contract.status.in_((Status.ACTIVE, Status.NEGOTIATING)))
 
 
 def trajectory_steps(session: Session, *, tz: ZoneInfo) -> list[Step]:
     """Contracts at their current value summed per start day and per end day (two GROUP BY queries);
     then, for the few contracts whose value changed (the audit trail: amendments, imports, revisions),
     a correction so each month sees the value in force on its first day."""
-    counted = and_(Contract.status != "draft", Contract.annual_value.is_not(None))
+    counted = and_(Contract.status != Status.DRAFT, Contract.annual_value.is_not(None))
     steps = [Step(start, Decimal(str(total)), currency) for start, currency, total in session.execute(
         select(Contract.start_date, Contract.currency, func.sum(Contract.annual_value)).where(counted)
         .group_by(Contract.start_date, Contract.currency))]
@@ -256,7 +257,7 @@ def trajectory_steps(session: Session, *, tz: ZoneInfo) -> list[Step]:
                                       Contract.currency, Contract.status, Contract.renewal)
                                .where(Contract.id.in_(ids[chunk:chunk + 500]), counted))
         for cid, start, end, value, currency, status, renewal in rows:
-            open_ended = renewal == "auto" and status in ("active", "negotiating")
+            open_ended = renewal == Renewal.AUTO and status in (Status.ACTIVE, Status.NEGOTIATING)
             span = Span(start, None if open_ended else end, Decimal(str(value)), currency)
             steps += correction(span, changes[cid])
     return steps

@@ -6,10 +6,30 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, MetaData, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot import disputes as dispute_rules
+from bot.deadlines import CONTRACT_TYPES, Renewal, Status
 from storage.types import UTCDateTime
+
+
+def one_of(column: str, values: tuple[str, ...] | type[Status] | type[Renewal], name: str) -> CheckConstraint:
+    """A CHECK that `column` holds one of `values` (an enum's values or a tuple): no typo reaches the table."""
+    allowed = ", ".join(f"'{v}'" for v in (tuple(m.value for m in values) if isinstance(values, type) else values))
+    return CheckConstraint(f"{column} IN ({allowed})", name=name)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -42,6 +62,9 @@ class Contract(Base):
         Index("ix_contracts_status_act_by", "status", "act_by"),
         Index("ix_contracts_status_end", "status", "end_date"),
         Index("ix_contracts_act_by", "act_by"),
+        one_of("status", Status, "status"),
+        one_of("renewal", Renewal, "renewal"),
+        one_of("type", CONTRACT_TYPES, "type"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -182,6 +205,7 @@ class Incident(Base):
         Index("ix_incidents_contract_opened", "contract_id", "opened_at"),
         Index("ix_incidents_status_response_warn", "status", "response_warn_at"),
         Index("ix_incidents_status_resolve_warn", "status", "resolve_warn_at"),
+        one_of("status", ("open", "acknowledged", "resolved"), "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -234,6 +258,7 @@ class Dispute(Base):
     __table_args__ = (
         Index("ix_disputes_contract_status", "contract_id", "status"),
         Index("ix_disputes_status_activity", "status", "last_activity_at"),
+        one_of("status", dispute_rules.STATUSES, "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

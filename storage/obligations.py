@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from bot import obligations as rules
 from bot.durations import Duration, parse_duration
 from bot.errors import DomainError
 from storage import audit
-from storage.alerts import CLAIMED, FAILED, STALE_CLAIM
+from storage.alerts import still_handled
 from storage.models import Alert, AuditEvent, Contract, Obligation, ObligationFulfilment
 
 KIND = "obligation"
@@ -239,8 +239,8 @@ def handled_levels(session: Session, *, obligation_ids: Sequence[int], now: date
     handled: dict[tuple[int, str], set[int]] = defaultdict(set)
     for chunk_start in range(0, len(obligation_ids), 5000):
         chunk = list(obligation_ids[chunk_start:chunk_start + 5000])
-        stmt = (select(Alert.key).where(Alert.kind == KIND, Alert.subject_id.in_(chunk), Alert.state != FAILED,
-                                        or_(Alert.state != CLAIMED, Alert.claimed_at >= now - STALE_CLAIM)))
+        stmt = (select(Alert.key).where(Alert.kind == KIND, Alert.subject_id.in_(chunk),
+                                        still_handled(now)))
         for (key,) in session.execute(stmt):
             _, obligation_id, due, level = key.split(":")
             handled[(int(obligation_id), due)].add(int(level))

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import slack_retry
 from bot.metrics import Metrics
 from bot.render.alert_groups import SHOWN
+from bot.render.alert_messages import render_alert
 from jobs import deadlines
-from jobs.alert_messages import render_alert
 from jobs.context import JobContext
 from jobs.registry import run_job
 from storage import alerts
@@ -91,7 +91,7 @@ def test_buttons_of_a_grouped_message_act_on_their_own_contract(session_factory,
         alerts.acknowledge(session, alert=first, user=OTHER_OWNER, now=at_nine(D0))
     with session_factory() as session:
         rerendered = render_alert(session, alerts.get(session, alert_id=min(values)), settings=settings,
-                                  now=at_nine(D0))
+                                  today=settings.today(at_nine(D0)))
     assert rerendered is not None and rerendered.text.startswith("7 contracts need a decision")
     assert f"Acknowledged by <@{OTHER_OWNER}>" in rerendered.text
     validate_blocks(rerendered.to_dict()["blocks"])

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject, PlainTextObject
 
-from bot.deadlines import days_left
+from bot.deadlines import Renewal, days_left
 from bot.i18n import fmt_date, fmt_days, fmt_money, t
 from bot.render.common import Message, context, section, who
 from bot.render.contracts import duration_text, mrkdwn_escape, vendor_name
@@ -33,7 +33,7 @@ def deadline(lang: str, contract: Any, *, threshold: int, alert_id: int, today: 
     lead_key = "alert_overdue" if left < 0 else "alert_due"
     first = t(lang, lead_key, owner=who(contract.owner), name=name, act_by=fmt_date(lang, contract.act_by),
               left=fmt_days(lang, left))
-    if contract.renewal == "auto":
+    if contract.renewal == Renewal.AUTO:
         consequence = t(lang, "alert_auto", end=fmt_date(lang, contract.end_date),
                         term=duration_text(lang, contract.term), notice=fmt_date(lang, contract.notice_deadline))
     else:

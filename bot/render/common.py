@@ -29,9 +29,21 @@ class Message:
 
     text: str
     blocks: list[Block] = field(default_factory=list)
+    lang: str = "en"  # for the "and N more" line, when the blocks pass Slack's limit
+    more_command: str | None = None  # the command that shows everything, named in that line
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "blocks": [block.to_dict() for block in self.blocks[:MAX_BLOCKS]]}
+        return {"text": self.text, "blocks": [block.to_dict() for block in self.within_limit()]}
+
+    def within_limit(self) -> list[Block]:
+        """The blocks Slack accepts (at most 50): past that, the last one says how many more there are
+        and which command shows them, instead of a silent cut."""
+        if len(self.blocks) <= MAX_BLOCKS:
+            return list(self.blocks)
+        hidden = len(self.blocks) - (MAX_BLOCKS - 1)
+        line = (t(self.lang, "more_blocks", count=hidden, command=self.more_command) if self.more_command
+                else t(self.lang, "more_blocks_no_command", count=hidden))
+        return [*self.blocks[:MAX_BLOCKS - 1], context(line)]
 
     def plain(self) -> str:
         return self.text

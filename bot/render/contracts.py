@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.dates import Window
-from bot.deadlines import days_left
+from bot.deadlines import Renewal, days_left
 from bot.durations import parse_duration
 from bot.i18n import fmt_date, fmt_days, fmt_money, t
 from bot.render.common import (
@@ -44,7 +44,7 @@ def duration_text(lang: str, text: str) -> str:
 
 
 def renewal_text(lang: str, contract: Any) -> str:
-    if contract.renewal == "auto":
+    if contract.renewal == Renewal.AUTO:
         return t(lang, "renewal_auto_term", term=duration_text(lang, contract.term))
     return t(lang, f"renewal_{contract.renewal}")
 

@@ -12,7 +12,7 @@ from bot.disputes import SNOOZE
 from bot.i18n import fmt_date, t
 from bot.render import disputes as render
 from bot.render.common import notice, who
-from handlers.actions.alert_buttons import refresh_alert_message
+from handlers.actions.alert_buttons import settle_and_refresh
 from handlers.deliver import caller_from
 from handlers.runtime import Caller, Runtime
 from storage import disputes
@@ -71,4 +71,4 @@ def on_snooze(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime
         lang = runtime.settings.language
         settled = t(caller.lang or lang, "dsp_reminder_snoozed", user=who(caller.user_id),
                     until=fmt_date(caller.lang, until.astimezone(runtime.settings.tz).date()))
-        refresh_alert_message(runtime, client, alert_id, settled=settled)
+        settle_and_refresh(runtime, client, alert_id, settled=settled, now=now)

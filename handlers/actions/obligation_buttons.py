@@ -17,7 +17,7 @@ from handlers.actions.alert_buttons import refresh_alert_message
 from handlers.commands.obligation import may_write
 from handlers.deliver import caller_from
 from handlers.runtime import Runtime
-from storage import alerts, obligations
+from storage import alert_actions, alert_state, alerts, obligations
 
 SNOOZE = timedelta(days=7)
 
@@ -47,7 +47,7 @@ def on_done(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime: 
         alert, obligation = found
         if not may_write(runtime, caller.user_id, obligation):
             return _tell(respond, t(caller.lang, "err_obl_forbidden", number=obligation.number))
-        if obligation.state != "open" or obligation.due_on.isoformat() != (alert.detail or {}).get("due"):
+        if obligation.state != "open" or obligation.due_on != alert_state.read(alert).due_date:
             return _tell(respond, t(caller.lang, "err_obl_closed", number=obligation.number,
                                     status=t(caller.lang, "obl_status_fulfilled")))
         view = render.done_modal(caller.lang, obligation, alert_id=alert.id)
@@ -69,11 +69,8 @@ def on_snooze(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime
         if obligation.state != "open":
             return _tell(respond, t(caller.lang, "err_obl_closed", number=obligation.number,
                                     status=t(caller.lang, "obl_status_" + obligation.state)))
-        handled = obligations.handled_levels(session, obligation_ids=[obligation.id], now=now).get(
-            (obligation.id, obligation.due_on.isoformat()), set())
-        obligations.snooze(session, obligation=obligation, until=until, actor=caller.user_id, now=now,
-                           thresholds=runtime.settings.obligation_thresholds, handled=handled)
-        alert.detail = {**alert.detail, "snoozed_by": caller.user_id,
-                        "snoozed_until": until.astimezone(runtime.settings.tz).date().isoformat()}
+        alert_actions.snooze_obligation(session, alert=alert, obligation=obligation, actor=caller.user_id,
+                                        until=until, tz=runtime.settings.tz, now=now,
+                                        thresholds=runtime.settings.obligation_thresholds)
         alert_id = alert.id
-    refresh_alert_message(runtime, client, alert_id)
+    refresh_alert_message(runtime, client, alert_id, today=runtime.settings.today(now))

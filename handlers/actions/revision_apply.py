@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
@@ -16,7 +15,7 @@ from bot.render.common import notice, who
 from handlers.deliver import caller_from
 from handlers.errors import explain
 from handlers.runtime import Runtime
-from storage import alerts, contracts, revisions
+from storage import alert_actions, alert_state, alerts, contracts, revisions
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +38,13 @@ def on_apply(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime:
             clause = revisions.get_clause(session, contract_id=contract.id) if contract else None
             if alert is None or contract is None or clause is None:
                 return _tell(respond, t(caller.lang, "err_alert_gone"))
-            effective = date.fromisoformat(alert.detail["effective_on"])
+            effective = alert_state.read(alert).effective_date
             comp = revisions.compute(session, contract=contract, clause=clause, at=effective)
             row = revisions.apply(session, comp=comp, actor=caller.user_id, now=now)
             settled = t(lang, "rev_alert_settled", user=who(caller.user_id),
                         before=fmt_money(lang, row.before_value, row.currency),
                         after=fmt_money(lang, row.after_value, row.currency))
-            alert.detail = {**alert.detail, "settled": settled}
+            alert_actions.settle(session, alert_id=alert_id, settled=settled)
             message = render.alert(lang, comp, alert_id=alert_id, today=today, settled=settled)
             confirmation = render.applied(caller.lang, contract, row, caller.user_id)
             channel, ts = alert.channel, alert.ts

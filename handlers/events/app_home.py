@@ -4,6 +4,7 @@ their open disputes and open incidents, their obligations due, and the portfolio
 from __future__ import annotations
 
 import logging
+import uuid
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
@@ -11,8 +12,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from bot.dates import parse_period
+from bot.i18n import t
 from bot.render import digest as parts
-from bot.render.common import Message
+from bot.render.common import Message, notice
 from bot.render.home import home
 from handlers.runtime import Runtime
 from storage import attention, indicators
@@ -51,10 +53,12 @@ def on_app_home_opened(ack: Ack, event: dict, client: WebClient, runtime: Runtim
     lang = runtime.language_for(client, user)
     try:
         message = home_message(runtime, user=user, lang=lang)
-    except Exception:
-        logger.exception("could not build the App Home for %s", user)
-        return
+    except Exception:  # the person sees the failure and its reference on the tab, not an empty Home
+        correlation = uuid.uuid4().hex[:8]
+        logger.exception("could not build the App Home for %s [%s]", user, correlation,
+                         extra={"correlation_id": correlation})
+        message = notice(t(lang, "internal_error", id=correlation))
     try:
-        client.views_publish(user_id=user, view=View(type="home", blocks=message.blocks).to_dict())
+        client.views_publish(user_id=user, view=View(type="home", blocks=message.within_limit()).to_dict())
     except SlackApiError as exc:
         logger.warning("could not publish App Home for %s: %s", user, exc.response.get("error"))

@@ -17,7 +17,7 @@ from handlers.commands.contract import create_contract
 from handlers.errors import UserError, explain
 from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
-from storage import contracts
+from storage import alert_actions, contracts
 
 
 def _caller(runtime: Runtime, client: WebClient, body: dict, lang: str | None = None) -> Caller:
@@ -76,10 +76,12 @@ def on_renew_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runt
         except DomainError as exc:  # the new end would pass 2200-12-31
             return ack(response_action="errors", errors={BlockId.UNTIL: explain(caller.lang, exc)})
         message = render.changed(caller.lang, "renew", contract, changes, caller.user_id, today=today)
-        settled = t(runtime.settings.language, "alert_renewed", user=who(caller.user_id),
-                    end=fmt_date(runtime.settings.language, contract.end_date))
+        if alert_id:
+            alert_actions.settle(session, alert_id=alert_id, settled=t(
+                runtime.settings.language, "alert_renewed", user=who(caller.user_id),
+                end=fmt_date(runtime.settings.language, contract.end_date)))
         channel = contract.channel or caller.user_id
     ack()
     if alert_id:
-        refresh_alert_message(runtime, client, alert_id, settled=settled)
+        refresh_alert_message(runtime, client, alert_id, today=today)
     client.chat_postMessage(channel=channel, **message.to_dict())

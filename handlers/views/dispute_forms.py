@@ -12,7 +12,7 @@ from bot.i18n import t
 from bot.render.contracts import who
 from bot.render.ids import BlockId
 from bot.render.modals import submitted_values
-from handlers.actions.alert_buttons import refresh_alert_message
+from handlers.actions.alert_buttons import settle_and_refresh
 from handlers.actions.dispute_buttons import may_act
 from handlers.commands.dispute import MAX_NOTE, apply_update
 from handlers.errors import explain
@@ -51,4 +51,4 @@ def on_update_submitted(ack: Ack, body: dict, view: dict, client: WebClient, run
             client.chat_postMessage(channel=post_channel, **message.to_dict())
     if alert_id.isdigit():
         settled = t(caller.lang, "dsp_reminder_updated", user=who(user))
-        refresh_alert_message(runtime, client, int(alert_id), settled=settled)
+        settle_and_refresh(runtime, client, int(alert_id), settled=settled, now=runtime.now())

@@ -11,7 +11,7 @@ from bot.i18n import t
 from bot.render.ids import BlockId
 from bot.render.modals import submitted_values
 from bot.render.obligations import settled_line
-from handlers.actions.alert_buttons import refresh_alert_message
+from handlers.actions.alert_buttons import settle_and_refresh
 from handlers.commands.obligation import complete
 from handlers.errors import explain
 from handlers.runtime import Runtime
@@ -35,7 +35,7 @@ def on_done_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runti
         return ack(response_action="errors", errors={BlockId.EVIDENCE: explain(lang, exc)})
     ack()
     if alert_id:
-        refresh_alert_message(runtime, client, int(alert_id),
-                              settled=settled_line(runtime.settings.language, "done", user))
+        settle_and_refresh(runtime, client, int(alert_id), settled=settled_line(runtime.settings.language, "done", user),
+                           now=runtime.now())
     if reply.message is not None:
         client.chat_postMessage(channel=channel, **reply.message.to_dict())

@@ -65,6 +65,25 @@ class InProcess:
         assert "Traceback" not in json.dumps(answer)
         return answer
 
+    # ---- interactivity and events (same payloads Slack sends; see tests/e2e/cli_helpers.py) -------
+    def action(self, payload: dict[str, Any]) -> BoltResponse:
+        return self._dispatch(urllib.parse.urlencode({"payload": json.dumps(payload)}),
+                              "application/x-www-form-urlencoded")
+
+    def event(self, event: dict[str, Any]) -> BoltResponse:
+        self._seq += 1
+        envelope = {"token": "t", "team_id": "T1", "api_app_id": "A1", "type": "event_callback", "event": event,
+                    "event_id": f"EvInproc{self._seq}", "event_time": int(time.time()),
+                    "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}]}
+        return self._dispatch(json.dumps(envelope), "application/json")
+
+    def answers(self, tag: str) -> list[dict[str, Any]]:
+        """What was said at the response_url `tag` (each validated as Block Kit)."""
+        found = [c["args"] for c in self.fake.calls("response_url") if c["path"] == f"/response/{tag}"]
+        for answer in found:
+            validate_blocks(answer.get("blocks", []))
+        return found
+
 
 @pytest.fixture
 def inproc(session_factory: sessionmaker[Session], db_url: str) -> Iterator[InProcess]:

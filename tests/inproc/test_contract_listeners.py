@@ -3,10 +3,12 @@ once from the clock, so answers near midnight and month ends are exact rather th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from bot.app import create_app
+from bot.clock import FixedClock
 from storage.models import AuditEvent, Contract
 from tests.inproc.conftest import InProcess
 
@@ -48,3 +50,29 @@ def test_bad_input_is_refused_with_the_usage_and_changes_nothing(inproc: InProce
     # Positive control: the same command with a sane start is accepted and writes.
     inproc.command("add CTR-GOOD title:Good vendor:Acme end:2027-03-31 start:2026-04-01")
     assert (_count(inproc, Contract), _count(inproc, AuditEvent)) != before
+
+
+class _TickingClock:
+    """A real clock for tests that moves on an hour at every reading and counts the readings: a request
+    that read it twice would see two times (and, near midnight, two days)."""
+
+    def __init__(self, start: datetime) -> None:
+        self.at, self.readings = start, 0
+
+    def now(self) -> datetime:
+        self.readings += 1
+        self.at += timedelta(hours=1)
+        return self.at
+
+
+def test_a_request_reads_the_clock_once(inproc: InProcess) -> None:
+    inproc.command("add CTR-ONCE title:Once vendor:Acme end:2027-03-31 notice:1mo")
+    clock = _TickingClock(datetime(2027, 1, 31, 22, 30, tzinfo=UTC))  # 23:30 in Paris, then past midnight
+    app, _ = create_app(inproc.settings, inproc.session_factory, clock, process_before_response=True)
+    once = InProcess(app, inproc.fake, FixedClock(clock.at), inproc.session_factory, inproc.settings, _seq=100)
+    card = once.command("status CTR-ONCE")
+    assert clock.readings == 1
+    assert "27 days left" in card["text"]  # 00:30 on 1 February in Paris: act-by 28 February
+    renewed = once.command("renew CTR-ONCE until:2028-03-31")
+    assert clock.readings == 2, "a write reads the clock once too (validation, the write, the audit, the reply)"
+    assert "CTR-ONCE" in renewed["text"]
