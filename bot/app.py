@@ -66,7 +66,7 @@ def create_app(
     def on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None,
                  client: WebClient | None = None, response: BoltResponse | None = None) -> BoltResponse | None:
         if isinstance(error, BoltUnhandledRequestError):
-            return
+            return None
         if database_unavailable(error):
             logger.warning("a %s request was not handled: database unavailable (%s)",
                            body.get("type") or body.get("command"), type(error).__name__)
@@ -79,7 +79,7 @@ def create_app(
             # slack_bolt (1.30, ThreadListenerRunner) clears the ack of a listener that raised after
             # acking; if that happens before its 10 ms poll saw the ack, Slack gets a 404 after 3 s.
             time.sleep(0.05)
-            return
+            return None
         correlation = uuid.uuid4().hex[:8]
         logger.error("unhandled error [%s] for a %s request", correlation, body.get("type") or body.get("command"),
                      exc_info=error, extra={"correlation_id": correlation})

@@ -33,6 +33,7 @@ from bot.i18n import t
 from bot.money import MoneyError, parse_pct
 from bot.sla import PRIORITIES, read_clock, read_target
 from storage import contract_import, contracts, disputes, obligations, sla_terms
+from storage.models import Contract
 
 HEADER = ["reference", "title", "vendor", "type", "status", "start_date", "end_date", "notice", "renewal", "term",
           "annual_value", "currency", "owner", "channel", "lead"]
@@ -185,7 +186,7 @@ def import_sla(session: Session, text: str, *, actor: str = IMPORT_ACTOR, now: d
     if missing:
         raise ImportRejected([(1, t(lang, "csv_missing_columns", columns=", ".join(sorted(missing))))])
     errors: list[tuple[int, str]] = []
-    rows: list[tuple[int, object, sla_terms.TermInput]] = []
+    rows: list[tuple[int, Contract, sla_terms.TermInput]] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in _rows(reader, errors, lang):
         cells = {k.strip(): (v or "").strip() for k, v in row.items() if k}
@@ -224,11 +225,12 @@ def import_sla(session: Session, text: str, *, actor: str = IMPORT_ACTOR, now: d
         if problem:
             errors.append((line, problem))
             continue
+        assert contract is not None  # a row without a problem names a known contract
         seen[(reference.upper(), priority)] = line
         rows.append((line, contract, sla_terms.TermInput(priority, targets["response"], targets["resolution"], str(clock),
                                                          credit)))
     if errors:
         raise ImportRejected(errors)
     for _line, contract, term in rows:
-        sla_terms.set_term(session, contract=contract, term=term, actor=actor, now=now)  # type: ignore[arg-type]
+        sla_terms.set_term(session, contract=contract, term=term, actor=actor, now=now)
     return len(rows)

@@ -77,7 +77,7 @@ PORTFOLIO = [
 ]
 
 
-def _fields(row: tuple, today: date, index: int) -> ContractFields:  # type: ignore[type-arg]
+def _fields(row: tuple, today: date, index: int) -> ContractFields:
     ref, title, vendor, type_, offset, notice, renewal, term, value, status = row
     end = today + timedelta(days=offset)
     start = end - timedelta(days=365 * (3 if term in ("3y", "2y") else 1))

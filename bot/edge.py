@@ -50,7 +50,7 @@ def replay_session_factory(url: str) -> sessionmaker[Session]:
     engine = make_engine(url)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
-        def _no_fsync(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _no_fsync(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA synchronous=OFF")
             cursor.close()

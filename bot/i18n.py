@@ -59,7 +59,7 @@ class MissingPlaceholder(KeyError):
     """A template asked for a value the code did not pass: a bug, made loud rather than rendered blank."""
 
 
-class _Values(dict):  # type: ignore[type-arg]
+class _Values(dict):
     def __missing__(self, key: str) -> str:
         raise MissingPlaceholder(f"message placeholder {{{key}}} was not given a value")
 

@@ -80,7 +80,7 @@ class TextFormatter(logging.Formatter):
         correlation = getattr(record, "correlation_id", None)
         return f"{line} [correlation_id={scrub(str(correlation), limit=64)}]" if correlation else line
 
-    def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]  # noqa: N802 - logging's name
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
         return scrub(super().formatException(ei), limit=20_000).replace("\\n", "\n  ")
 
 
@@ -102,7 +102,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def make_handler(stream=None, *, log_format: str | None = None) -> logging.Handler:  # type: ignore[no-untyped-def]
+def make_handler(stream=None, *, log_format: str | None = None) -> logging.Handler:
     handler = logging.StreamHandler(stream)
     fmt = (log_format or os.environ.get("CONTRACTBOT_LOG_FORMAT", "text")).strip().lower()
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())

@@ -31,7 +31,7 @@ Try:  /contract status CTR-ORA-001   /contract oracle   /renewals next 30 days  
 USER, CHANNEL = "U0SHELLUSER", "C0SHELL"
 
 
-def _slash(app, terminal: TerminalSlack, line: str) -> None:  # type: ignore[no-untyped-def]
+def _slash(app, terminal: TerminalSlack, line: str) -> None:
     command, _, text = line.partition(" ")
     body = {"type": None, "command": command, "text": text.strip(), "user_id": USER, "user_name": "you",
             "channel_id": CHANNEL, "channel_name": "shell", "team_id": "TLOCAL", "trigger_id": "",
@@ -41,7 +41,7 @@ def _slash(app, terminal: TerminalSlack, line: str) -> None:  # type: ignore[no-
         terminal.out.write(f"unknown command {command}; try /contract or /renewals\n")
 
 
-def _message(app, line: str, counter: int) -> None:  # type: ignore[no-untyped-def]
+def _message(app, line: str, counter: int) -> None:
     event = {"type": "message", "channel_type": "im", "channel": "D0SHELL", "user": USER, "text": line,
              "ts": f"{counter}.0001"}
     body = {"type": "event_callback", "team_id": "TLOCAL", "api_app_id": "ALOCAL", "event": event,
@@ -49,7 +49,7 @@ def _message(app, line: str, counter: int) -> None:  # type: ignore[no-untyped-d
     app.dispatch(BoltRequest(body=body, mode="socket_mode"))
 
 
-def _jobs(settings: Settings, factory, terminal: TerminalSlack, words: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _jobs(settings: Settings, factory, terminal: TerminalSlack, words: list[str]) -> None:
     if len(words) < 3 or words[1] != "run" or words[2] not in JOBS:
         terminal.out.write(f"usage: jobs run {{{'|'.join(JOBS)}}} [--at ISO-DATETIME] [--dry-run]\n")
         return
@@ -64,7 +64,7 @@ def _jobs(settings: Settings, factory, terminal: TerminalSlack, words: list[str]
         terminal.out.write(line + "\n")
 
 
-def _home(runtime, terminal: TerminalSlack, settings: Settings, user: str) -> None:  # type: ignore[no-untyped-def]
+def _home(runtime, terminal: TerminalSlack, settings: Settings, user: str) -> None:
     """The App Home as `user` (default: you) would see it: `home U0DEMOANNE`."""
     message = home_message(runtime, user=user, lang=settings.language)
     terminal.out.write(blocks_to_text(message.to_dict()["blocks"], message.text) + "\n")

@@ -24,7 +24,7 @@ class MeteredWebClient(WebClient):
         super().__init__(*args, **kwargs)
         self.metrics = metrics
 
-    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
         try:
             return super().api_call(api_method, **kwargs)
         except SlackApiError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.errors import DomainError
 from bot.grammar import GrammarError
 from bot.i18n import t
@@ -10,7 +12,7 @@ from bot.render.common import mrkdwn_escape
 MAX_ECHO = 120  # what a person typed is echoed back in an error at most this long, escaped
 
 
-def _shown(values: dict[str, object]) -> dict[str, object]:
+def _shown(values: Mapping[str, object]) -> dict[str, object]:
     """Values typed by a person, safe to show: escaped (no mention or link) and bounded."""
     return {k: mrkdwn_escape(v if len(v) <= MAX_ECHO else v[:MAX_ECHO - 1] + "…") if isinstance(v, str) else v
             for k, v in values.items()}

@@ -149,7 +149,7 @@ def _group_message(factory: sessionmaker[Session], claimed: list[tuple[int, Plan
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> SweepReport:  # type: ignore[no-untyped-def]
+          dry_run: bool = False, metrics=None) -> SweepReport:
     """Roll, plan, claim and post. More than `settings.alert_group_over` alerts due for one destination
     go out as one grouped message; posts are paced per channel (`settings.post_interval`)."""
     today = now.astimezone(settings.tz).date()
@@ -222,7 +222,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
 
 
 def _post_one(factory: sessionmaker[Session], client: WebClient, pair: tuple[int, Planned], *, channel: str,
-              settings: Settings, today: date, now: datetime, metrics, pacer: Pacer,  # type: ignore[no-untyped-def]
+              settings: Settings, today: date, now: datetime, metrics, pacer: Pacer,
               failures: Failures) -> Outcome:
     alert_id, item = pair
     try:

@@ -135,7 +135,7 @@ class DigestReport:
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> DigestReport:  # type: ignore[no-untyped-def]
+          dry_run: bool = False, metrics=None) -> DigestReport:
     week, monday = iso_week(now, settings)
     report = DigestReport(week=week, channel=settings.alert_channel)
     if dry_run:

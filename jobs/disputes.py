@@ -83,7 +83,7 @@ def _language(client: WebClient | None, user: str, default: str) -> str:
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> DisputesReport:  # type: ignore[no-untyped-def]
+          dry_run: bool = False, metrics=None) -> DisputesReport:
     report = DisputesReport()
     with factory.begin() as session:
         report.planned = plan(session, now=now)

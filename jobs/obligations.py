@@ -87,7 +87,7 @@ def _plan_one(session: Session, obligation: Obligation, handled: dict[tuple[int,
 
 
 def _post_one(factory: sessionmaker[Session], client: WebClient, item: Planned, *, settings: Settings,
-              today: date, now: datetime, worker: str, metrics) -> Outcome | None:  # type: ignore[no-untyped-def]
+              today: date, now: datetime, worker: str, metrics) -> Outcome | None:
     detail = alert_state.record(level=item.level, due=item.due.isoformat(), number=item.number)
     with factory.begin() as session:
         alert = alerts.claim(session, key=obligations.alert_key(item.obligation_id, item.due, item.level), kind=KIND,
@@ -114,7 +114,7 @@ def _post_one(factory: sessionmaker[Session], client: WebClient, item: Planned, 
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> SweepReport:  # type: ignore[no-untyped-def]
+          dry_run: bool = False, metrics=None) -> SweepReport:
     today = now.astimezone(settings.tz).date()
     report = SweepReport()
     if dry_run:

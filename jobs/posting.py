@@ -62,7 +62,7 @@ def retry_after(headers: dict | None) -> float:
     return 1.0
 
 
-def _post(client: WebClient, channel: str, message: Message, pacer: Pacer | None):  # type: ignore[no-untyped-def]
+def _post(client: WebClient, channel: str, message: Message, pacer: Pacer | None):
     """chat.postMessage, paced per channel; a 429 left after slack_sdk's retries backs the channel off."""
     if pacer is not None:
         pacer.wait(channel)

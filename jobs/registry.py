@@ -92,7 +92,7 @@ JOBS: dict[str, JobSpec] = {
 }
 
 
-def count_alerts(ctx: JobContext, job: str, outcomes: list) -> None:  # type: ignore[type-arg]
+def count_alerts(ctx: JobContext, job: str, outcomes: list) -> None:
     """Every outcome of a sweep is an alert it claimed, then posted or failed to post."""
     posted = sum(1 for o in outcomes if o.posted)
     for outcome, n in (("claimed", len(outcomes)), ("posted", posted), ("failed", len(outcomes) - posted)):

@@ -96,7 +96,7 @@ def plan(session: Session, *, settings: Settings, today: date, now: datetime, re
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> SweepReport:  # type: ignore[no-untyped-def]
+          dry_run: bool = False, metrics=None) -> SweepReport:
     today = now.astimezone(settings.tz).date()
     report = SweepReport()
     with factory.begin() as session:

@@ -105,7 +105,7 @@ def _plan_one(incident: Incident, handled: set[str], *, settings: Settings, now:
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> SlaReport:  # type: ignore[no-untyped-def]
+          dry_run: bool = False, metrics=None) -> SlaReport:
     report = SlaReport()
     failures = Failures("sla", metrics)
     with factory.begin() as session:
@@ -134,7 +134,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
 
 
 def _claim_and_post(factory: sessionmaker[Session], client: WebClient, item: Planned, *, settings: Settings,
-                    worker: str, now: datetime, metrics, pacer: Pacer) -> Outcome | None:  # type: ignore[no-untyped-def]
+                    worker: str, now: datetime, metrics, pacer: Pacer) -> Outcome | None:
     with factory.begin() as session:
         incident = session.get(Incident, item.incident_id)
         assert incident is not None

@@ -50,7 +50,7 @@ def _contract_ids(session: Session, period: Period) -> list[int]:
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> MonthlyReport:  # type: ignore[no-untyped-def]
+          dry_run: bool = False, metrics=None) -> MonthlyReport:
     period = previous_month(now, settings)
     report = MonthlyReport(period=period)
     month = period.first_day.strftime("%Y-%m")
@@ -75,7 +75,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
 
 def _report_one(factory: sessionmaker[Session], client: WebClient | None, contract_id: int, *,
                 report: MonthlyReport, settings: Settings, period: Period, month: str, worker: str, now: datetime,
-                dry_run: bool, metrics, pacer: Pacer) -> Outcome | None:  # type: ignore[no-untyped-def]
+                dry_run: bool, metrics, pacer: Pacer) -> Outcome | None:
     with factory.begin() as session:
         contract = contracts.get_by_id(session, contract_id=contract_id)
         if contract is None or contract.status == Status.DRAFT:

@@ -27,7 +27,7 @@ def deadline_key(contract_id: int, end: date, threshold: int) -> str:
     return f"deadline:{contract_id}:{end.isoformat()}:{threshold}"
 
 
-def _insert(session: Session):  # type: ignore[no-untyped-def]
+def _insert(session: Session):
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Alert)
 
@@ -126,7 +126,7 @@ def get_all(session: Session, *, kind: str | None = None) -> Sequence[Alert]:
 BATCH = 500
 
 
-def _table_insert(session: Session):  # type: ignore[no-untyped-def]
+def _table_insert(session: Session):
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Alert.__table__)
 

@@ -206,7 +206,7 @@ def apply(session: Session, *, comp: Computation, actor: str, now: datetime) -> 
 # ---- questions the digest, the report and the sweep ask ----------------------------------------------
 
 
-def due_condition(horizon: date):  # type: ignore[no-untyped-def]
+def due_condition(horizon: date):
     return and_(RevisionClause.next_revision_on <= horizon, Contract.status.in_(IN_FORCE))
 
 

@@ -33,7 +33,7 @@ def _tell(respond: Respond, text: str) -> None:
     respond(**notice(text).to_dict(), response_type="ephemeral", replace_original=False)
 
 
-def _checked(runtime: Runtime, caller: Caller, respond: Respond, session, dispute_id: int):  # type: ignore[no-untyped-def]
+def _checked(runtime: Runtime, caller: Caller, respond: Respond, session, dispute_id: int):
     dispute = disputes.get_by_id(session, dispute_id=dispute_id)
     if dispute is None:
         _tell(respond, t(caller.lang, "err_dispute_unknown", number=f"DSP-{dispute_id}"))

@@ -26,7 +26,7 @@ def _tell(respond: Respond, text: str) -> None:
     respond(**notice(text).to_dict(), response_type="ephemeral", replace_original=False)
 
 
-def _found(session, body: dict):  # type: ignore[no-untyped-def]
+def _found(session, body: dict):
     try:
         alert = alerts.get(session, alert_id=int(body["actions"][0]["value"]))
     except (KeyError, IndexError, ValueError):

@@ -39,6 +39,8 @@ def on_apply(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime:
             if alert is None or contract is None or clause is None:
                 return _tell(respond, t(caller.lang, "err_alert_gone"))
             effective = alert_state.read(alert).effective_date
+            if effective is None:  # a revision alert always records its effective date
+                return _tell(respond, t(caller.lang, "err_alert_gone"))
             comp = revisions.compute(session, contract=contract, clause=clause, at=effective)
             row = revisions.apply(session, comp=comp, actor=caller.user_id, now=now)
             settled = t(lang, "rev_alert_settled", user=who(caller.user_id),

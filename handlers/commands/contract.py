@@ -54,7 +54,7 @@ def _defaults(rt: Runtime) -> contracts.Defaults:
     return contracts.Defaults(currency=rt.settings.currency, lead=rt.settings.default_lead)
 
 
-def _today(rt: Runtime):  # type: ignore[no-untyped-def]
+def _today(rt: Runtime):
     return rt.now().astimezone(rt.settings.tz).date()
 
 

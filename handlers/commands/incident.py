@@ -37,7 +37,7 @@ def _time(rt: Runtime, parsed: grammar.Parsed, name: str) -> datetime:
         raise UserError("err_bad_time", field=name, value=parsed.options[name]) from None
 
 
-def _incident(session, number: str | None):  # type: ignore[no-untyped-def]
+def _incident(session, number: str | None):
     if not number:
         raise UserError("err_missing_incident")
     incident = incidents.get_by_number(session, number=number)

@@ -39,7 +39,7 @@ def may_write(rt: Runtime, user: str, obligation: Obligation) -> bool:
     return rt.settings.is_manager(user) or (bool(user) and user == owner)
 
 
-def _obligation(session, number: str | None) -> Obligation:  # type: ignore[no-untyped-def]
+def _obligation(session, number: str | None) -> Obligation:
     if not number:
         raise UserError("err_obl_missing_number")
     obligation = obligations.get_by_number(session, number=number)
@@ -127,7 +127,7 @@ def done(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
     return reply
 
 
-def complete(rt: Runtime, user: str, lang: str, obligation: Obligation, *, session, evidence: str | None,  # type: ignore[no-untyped-def]
+def complete(rt: Runtime, user: str, lang: str, obligation: Obligation, *, session, evidence: str | None,
              note: str | None) -> Reply:
     """Shared by `/obligation done` and the alert's Done form (the caller owns the transaction)."""
     if not may_write(rt, user, obligation):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from bot import grammar
 from bot.dates import DateError, parse_period
 from bot.i18n import t
@@ -38,7 +40,7 @@ def run(rt: Runtime, caller: Caller, text: str) -> Reply:
     return report(rt, caller, parsed)
 
 
-def _pct(name: str, text: str) -> object:
+def _pct(name: str, text: str) -> Decimal:
     try:
         return parse_pct(text)
     except MoneyError:
@@ -92,7 +94,7 @@ def show_terms(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
     return Reply(message, public=public)
 
 
-def _split_contract_and_period(rt: Runtime, parsed: grammar.Parsed):  # type: ignore[no-untyped-def]
+def _split_contract_and_period(rt: Runtime, parsed: grammar.Parsed):
     """`CTR-1 last month` → ("CTR-1", period); the contract is the first word, the rest the period."""
     reference = parsed.pop_word()
     try:

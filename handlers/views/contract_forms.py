@@ -33,16 +33,19 @@ def _post(client: WebClient, reply: Reply, channel: str) -> None:
 def on_add_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runtime: Runtime) -> None:
     caller = _caller(runtime, client, body, view.get("private_metadata") or None)
     if not runtime.settings.is_manager(caller.user_id):
-        return ack(response_action="errors", errors={BlockId.REFERENCE: t(caller.lang, "err_forbidden")})
+        ack(response_action="errors", errors={BlockId.REFERENCE: t(caller.lang, "err_forbidden")})
+        return
     values = submitted_values(view)
     try:
         fields = read_contract_fields(values, tz=runtime.settings.tz, now=runtime.now())
         reply = create_contract(runtime, caller, fields)
     except InputError as exc:
         block = exc.field if exc.field in values or exc.field in ("reference", "title", "vendor", "end") else "reference"
-        return ack(response_action="errors", errors={block: explain(caller.lang, exc)})
+        ack(response_action="errors", errors={block: explain(caller.lang, exc)})
+        return
     except UserError as exc:
-        return ack(response_action="errors", errors={BlockId.REFERENCE: explain(caller.lang, exc)})
+        ack(response_action="errors", errors={BlockId.REFERENCE: explain(caller.lang, exc)})
+        return
     ack()
     _post(client, reply, fields.channel or caller.user_id)
 
@@ -51,30 +54,36 @@ def on_renew_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runt
     form = read_renew_metadata(view.get("private_metadata"))
     caller = _caller(runtime, client, body, form.lang if form else None)
     if form is None:
-        return ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_form_expired")})
+        ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_form_expired")})
+        return
     reference, alert_id = form.reference, form.alert_id
     if not runtime.settings.is_manager(caller.user_id):
-        return ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_forbidden")})
+        ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_forbidden")})
+        return
     values = submitted_values(view)
     now = runtime.now()
     try:
         until, term = read_renewal(values, tz=runtime.settings.tz, now=now)
     except InputError as exc:
-        return ack(response_action="errors", errors={exc.field: explain(caller.lang, exc)})
+        ack(response_action="errors", errors={exc.field: explain(caller.lang, exc)})
+        return
     today = now.astimezone(runtime.settings.tz).date()
     with runtime.session_factory.begin() as session:
         contract = contracts.get_by_reference(session, reference=reference)
         if contract is None:
-            return ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_unknown_reference",
+            ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_unknown_reference",
                                                                             ref=reference)})
+            return
         try:
             changes = contracts.renew(session, contract=contract, until=until, term=term, note=values.get(BlockId.NOTE),
                                       actor=caller.user_id, now=now)
         except contracts.ContractRuleError:
-            return ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_renew_not_later",
+            ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_renew_not_later",
                                                                             ref=reference, end=str(contract.end_date))})
+            return
         except DomainError as exc:  # the new end would pass 2200-12-31
-            return ack(response_action="errors", errors={BlockId.UNTIL: explain(caller.lang, exc)})
+            ack(response_action="errors", errors={BlockId.UNTIL: explain(caller.lang, exc)})
+            return
         message = render.changed(caller.lang, "renew", contract, changes, caller.user_id, today=today)
         if alert_id:
             alert_actions.settle(session, alert_id=alert_id, settled=t(

@@ -27,22 +27,27 @@ def on_update_submitted(ack: Ack, body: dict, view: dict, client: WebClient, run
     with runtime.session_factory.begin() as session:
         dispute = disputes.get_by_id(session, dispute_id=int(dispute_id)) if dispute_id.isdigit() else None
         if dispute is None:
-            return ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_dispute_unknown",
+            ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_dispute_unknown",
                                                                            number=f"DSP-{dispute_id}")})
+            return
         if not may_act(runtime, user, dispute):
-            return ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_dispute_not_yours")})
+            ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_dispute_not_yours")})
+            return
         number, channel = dispute.number, dispute.contract.channel
     values = submitted_values(view)
     note = (values.get(BlockId.NOTE) or "").strip()
     if not note:
-        return ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_dispute_update_nothing")})
+        ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_dispute_update_nothing")})
+        return
     if len(note) > MAX_NOTE:
-        return ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_too_long", field="note")})
+        ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_too_long", field="note")})
+        return
     status = read_status(values.get(BlockId.STATUS)) if values.get(BlockId.STATUS) else None
     try:
         reply = apply_update(runtime, caller, number, status, note)
     except DomainError as exc:
-        return ack(response_action="errors", errors={BlockId.STATUS if status else BlockId.NOTE: explain(caller.lang, exc)})
+        ack(response_action="errors", errors={BlockId.STATUS if status else BlockId.NOTE: explain(caller.lang, exc)})
+        return
     ack()
     if reply.message is not None:
         client.chat_postMessage(channel=channel or user, **reply.message.to_dict())

@@ -27,12 +27,14 @@ def on_done_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runti
         with runtime.session_factory.begin() as session:
             obligation = obligations.get_by_id(session, obligation_id=int(obligation_id or 0))
             if obligation is None:
-                return ack(response_action="errors", errors={BlockId.EVIDENCE: t(lang, "err_alert_gone")})
+                ack(response_action="errors", errors={BlockId.EVIDENCE: t(lang, "err_alert_gone")})
+                return
             reply = complete(runtime, user, lang, obligation, session=session, evidence=values.get(BlockId.EVIDENCE),
                              note=values.get(BlockId.NOTE))
             channel = obligation.contract.channel or user
     except DomainError as exc:
-        return ack(response_action="errors", errors={BlockId.EVIDENCE: explain(lang, exc)})
+        ack(response_action="errors", errors={BlockId.EVIDENCE: explain(lang, exc)})
+        return
     ack()
     if alert_id:
         settle_and_refresh(runtime, client, int(alert_id), settled=settled_line(runtime.settings.language, "done", user),
