@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -54,16 +56,30 @@ class SweepReport:
     failures: list[str] = field(default_factory=list)  # lines naming what failed, for `jobs run`
 
 
-def roll_ended(factory: sessionmaker[Session], *, today: date, now: datetime,
-               failures: Failures | None = None) -> list[tuple[str, str]]:
+@contextmanager
+def _within(rehearsal: Session) -> Iterator[Session]:
+    """A dry run's stand-in for `factory.begin()`: the rehearsal session, rolled back on an error."""
+    try:
+        yield rehearsal
+    except BaseException:
+        rehearsal.rollback()
+        raise
+
+
+def roll_ended(factory: sessionmaker[Session], *, today: date, now: datetime, failures: Failures | None = None,
+               rehearsal: Session | None = None) -> list[tuple[str, str]]:
     """Tacit renewals, expiries and terminations, one contract per transaction; one that fails is
-    reported and the others still roll."""
+    reported and the others still roll. With `rehearsal` (a dry run's session, which its caller rolls
+    back) the rolls happen in that session instead, so that planning sees them, and nothing is committed."""
+    def transaction() -> AbstractContextManager[Session]:
+        return factory.begin() if rehearsal is None else _within(rehearsal)
+
     rolled = []
-    with factory.begin() as session:
+    with transaction() as session:
         ids = contracts.ended_in_force(session, today=today)
     for contract_id in ids:
         try:
-            with factory.begin() as session:
+            with transaction() as session:
                 contract = contracts.get_by_id(session, contract_id=contract_id)
                 if contract is None:
                     continue
@@ -75,7 +91,7 @@ def roll_ended(factory: sessionmaker[Session], *, today: date, now: datetime,
         except Exception as exc:  # noqa: BLE001 - one bad contract never stops the sweep
             if failures is None:
                 raise
-            with factory() as session:
+            with factory() if rehearsal is None else nullcontext(rehearsal) as session:
                 failures.record(contracts.reference_of(session, contract_id=contract_id), "roll", exc)
     return rolled
 
@@ -155,28 +171,18 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     today = now.astimezone(settings.tz).date()
     report = SweepReport()
     failures = Failures("deadlines", metrics)
-    if dry_run:
-        session = factory()
-        try:
-            for contract_id in contracts.ended_in_force(session, today=today):
-                try:
-                    contract = contracts.get_by_id(session, contract_id=contract_id)
-                    action = (contracts.roll_if_ended(session, contract=contract, today=today, now=now)
-                              if contract else None)
-                except Exception as exc:  # noqa: BLE001
-                    session.rollback()
-                    failures.record(contracts.reference_of(session, contract_id=contract_id), "roll", exc)
-                    continue
-                if contract is not None and action:
-                    report.rolled.append((contract.reference, action))
-            report.planned = plan(session, settings=settings, today=today, now=now, failures=failures)
-        finally:
-            session.rollback()
-            session.close()
+    if dry_run:  # the same rolls and plan in one session that is rolled back: nothing is recorded
+        with factory() as session:
+            try:
+                report.rolled = roll_ended(factory, today=today, now=now, failures=failures, rehearsal=session)
+                report.planned = plan(session, settings=settings, today=today, now=now, failures=failures)
+            finally:
+                session.rollback()
         per_channel = Counter(item.channel for item in report.planned if item.channel is not None)
         report.groups = [(channel, n) for channel, n in per_channel.items() if n > settings.alert_group_over]
         report.failures = failures.lines()
         return report
+    assert client is not None, "only a dry run goes without a Slack client"
     report.rolled = roll_ended(factory, today=today, now=now, failures=failures)
     with factory.begin() as session:
         report.planned = plan(session, settings=settings, today=today, now=now, failures=failures)

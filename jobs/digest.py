@@ -142,6 +142,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
         message, _ = build(factory, settings=settings, now=now)
         report.preview = message.text
         return report
+    assert client is not None, "only a dry run goes without a Slack client"
     if not settings.alert_channel:
         logger.warning("digest %s not posted: CONTRACTBOT_ALERT_CHANNEL is not set", week)
         report.notes.append("no alert channel (CONTRACTBOT_ALERT_CHANNEL)")

@@ -103,6 +103,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
         points = plan(session, settings=settings, today=today, now=now, report=report)
     if dry_run:
         return report
+    assert client is not None, "only a dry run goes without a Slack client"
     worker = worker_name()
     lang = settings.language
     for item in report.planned:

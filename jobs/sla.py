@@ -113,6 +113,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     if dry_run:
         report.failures = failures.lines()
         return report
+    assert client is not None, "only a dry run goes without a Slack client"
     worker = worker_name()
     pacer = Pacer(settings.post_interval)
     warn_unroutable(KIND, [item.number for item in report.planned if item.channel is None])

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from storage.inserts import dialect_insert
 from storage.models import Alert, Contract
 
 STALE_CLAIM = timedelta(minutes=10)
@@ -27,16 +28,11 @@ def deadline_key(contract_id: int, end: date, threshold: int) -> str:
     return f"deadline:{contract_id}:{end.isoformat()}:{threshold}"
 
 
-def _insert(session: Session):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Alert)
-
-
 def _insert_new(session: Session, row: dict[str, Any]) -> bool:
     """True when this row was inserted; RETURNING, because psycopg reports rowcount -1 for
     INSERT … ON CONFLICT DO NOTHING."""
-    stmt = _insert(session).values(**row).on_conflict_do_nothing(index_elements=["key"]).returning(Alert.id)
-    return session.execute(stmt).first() is not None
+    stmt = dialect_insert(session, Alert).values(**row).on_conflict_do_nothing(index_elements=["key"])
+    return session.execute(stmt.returning(Alert.id)).first() is not None
 
 
 def claim(session: Session, *, key: str, kind: str, contract_id: int | None, due_on: date | None,
@@ -45,13 +41,14 @@ def claim(session: Session, *, key: str, kind: str, contract_id: int | None, due
     row = dict(key=key, kind=kind, contract_id=contract_id, subject_id=subject_id, state=CLAIMED, due_on=due_on,
                detail=detail, claimed_at=now, claimed_by=worker, attempts=0)
     if not _insert_new(session, row):
-        reclaimed = session.execute(
+        # DML: the result is a CursorResult (Session.execute is typed for SELECT)
+        reclaimed = cast(CursorResult[Any], session.execute(
             update(Alert)
             .where(Alert.key == key)
             .where((Alert.state == FAILED) | ((Alert.state == CLAIMED) & (Alert.claimed_at < now - STALE_CLAIM)))
             .values(state=CLAIMED, claimed_at=now, claimed_by=worker)
             .execution_options(synchronize_session=False)
-        )
+        ))
         if reclaimed.rowcount != 1:
             return None
     return session.scalar(select(Alert).where(Alert.key == key).execution_options(populate_existing=True))
@@ -126,11 +123,6 @@ def get_all(session: Session, *, kind: str | None = None) -> Sequence[Alert]:
 BATCH = 500
 
 
-def _table_insert(session: Session):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Alert.__table__)
-
-
 def _ledger_rows(rows: Sequence[dict[str, Any]], *, state: str, worker: str, now: datetime) -> list[dict[str, Any]]:
     return [dict(key=r["key"], kind=r["kind"], contract_id=r.get("contract_id"), subject_id=r.get("subject_id"),
                  state=state, due_on=r.get("due_on"), detail=r["detail"], claimed_at=now, claimed_by=worker,
@@ -145,7 +137,7 @@ def claim_many(session: Session, *, rows: Sequence[dict[str, Any]], worker: str,
     if not rows:
         return {}
     connection = session.connection()
-    stmt = _table_insert(session).on_conflict_do_nothing(index_elements=["key"]).returning(
+    stmt = dialect_insert(session, Alert.__table__).on_conflict_do_nothing(index_elements=["key"]).returning(
         Alert.__table__.c.key, Alert.__table__.c.id)
     won = {key: id_ for key, id_ in connection.execute(stmt, _ledger_rows(rows, state=CLAIMED, worker=worker,
                                                                           now=now))}
@@ -165,8 +157,8 @@ def claim_many(session: Session, *, rows: Sequence[dict[str, Any]], worker: str,
 def supersede_many(session: Session, *, rows: Sequence[dict[str, Any]], worker: str, now: datetime) -> None:
     """`supersede` for many rows (insert-if-absent, one executemany)."""
     if rows:
-        session.connection().execute(_table_insert(session).on_conflict_do_nothing(index_elements=["key"]),
-                                     _ledger_rows(rows, state=SUPERSEDED, worker=worker, now=now))
+        stmt = dialect_insert(session, Alert.__table__).on_conflict_do_nothing(index_elements=["key"])
+        session.connection().execute(stmt, _ledger_rows(rows, state=SUPERSEDED, worker=worker, now=now))
 
 
 def mark_posted_many(session: Session, *, alert_ids: Sequence[int], channel: str, ts: str, now: datetime) -> None:

@@ -90,20 +90,20 @@ def write_batch(session: Session, batch: list[tuple[int, ContractValues]], *, ca
                 vendor = None
                 if "vendor" in values.given and values.vendor:  # from the cache, not one query per row
                     vendor = session.get(Vendor, cache.resolve(session, values.vendor, now=now)[0])
-                changes = contracts.update(session, contract=contract, values=values, actor=actor,
+                changed = contracts.update(session, contract=contract, values=values, actor=actor,
                                            action="import_update", note=None, now=now, vendor=vendor)
-                result.updated += 1 if changes else 0
-                result.unchanged += 0 if changes else 1
+                result.updated += 1 if changed else 0
+                result.unchanged += 0 if changed else 1
         except InputError as exc:
             result.errors.append((line, exc))
     if new_rows:
         # Core executemany on the session's connection (the ORM's bulk path is several times slower)
         connection = session.connection()
-        connection.execute(insert(Contract.__table__), new_rows)
+        connection.execute(insert(Contract), new_rows)
         new_keys = [row["reference_key"] for row in new_rows]
         ids = dict(connection.execute(select(Contract.reference_key, Contract.id)
                                       .where(Contract.reference_key.in_(new_keys))).all())
-        connection.execute(insert(AuditEvent.__table__), [
+        connection.execute(insert(AuditEvent), [
             dict(at=now, actor=actor, entity_type="contract", entity_id=ids[row["reference_key"]], action="create",
                  note=None, changes=changes)
             for row, changes in zip(new_rows, histories, strict=True)])

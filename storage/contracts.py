@@ -263,7 +263,7 @@ def alertable_condition(horizon: date) -> ColumnElement[bool]:
     return and_(Contract.status.in_([s.value for s in deadlines.ALERTED_STATUSES]), Contract.act_by <= horizon)
 
 
-def alertable_stmt(horizon: date) -> Select[Any]:
+def alertable_stmt(horizon: date) -> Select[*tuple[Any, ...]]:
     """The columns the deadlines sweep needs, not whole contracts (13k rows of 100k on a big portfolio)."""
     return (select(Contract.id, Contract.reference, Contract.end_date, Contract.act_by, Contract.channel,
                    Contract.owner, Contract.alerts_snoozed_until)
@@ -301,7 +301,7 @@ def get_all(session: Session, *, vendor: str | None = None, status: str | None =
             owner: str | None = None, among: Select[Any] | None = None, limit: int = 200
             ) -> tuple[Sequence[Contract], int]:
     """Contracts matching every filter given; `among` is a subquery of contract ids (e.g. with open disputes)."""
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if among is not None:
         conditions.append(Contract.id.in_(among))
     if vendor:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.business_clock import BusinessCalendar
@@ -118,11 +118,11 @@ def count_open(session: Session, *, contract_id: int) -> int:
     return session.scalar(stmt) or 0
 
 
-def _met(done: ColumnElement[Any], due: ColumnElement[Any]) -> ColumnElement[bool]:
+def _met(done: SQLColumnExpression[Any], due: SQLColumnExpression[Any]) -> ColumnElement[bool]:
     return and_(due.is_not(None), done.is_not(None), done <= due)
 
 
-def _breached(done: ColumnElement[Any], due: ColumnElement[Any], now: datetime) -> ColumnElement[bool]:
+def _breached(done: SQLColumnExpression[Any], due: SQLColumnExpression[Any], now: datetime) -> ColumnElement[bool]:
     """Done late, or not done and past due (the same rule as bot.sla.outcome, in SQL)."""
     return and_(due.is_not(None), or_(and_(done.is_not(None), done > due), and_(done.is_(None), due < now)))
 
@@ -132,7 +132,7 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[Any]:
 
 
 def sla_counts_between(session: Session, *, contract_id: int, start: datetime, end: datetime,
-                       now: datetime) -> Sequence[Row[Any]]:
+                       now: datetime) -> Sequence[Row[*tuple[Any, ...]]]:
     """Per priority, for the incidents opened in [start, end): how many, response and resolution met
     and breached, and breached incidents (either target) — counted by the database, because a
     contract may have thousands of incidents in a month. A response is the acknowledgement, or
@@ -151,7 +151,7 @@ def sla_counts_between(session: Session, *, contract_id: int, start: datetime, e
     return session.execute(stmt).all()
 
 
-def p1_outages(session: Session, *, contract_id: int, start: datetime, end: datetime) -> Sequence[Row[Any]]:
+def p1_outages(session: Session, *, contract_id: int, start: datetime, end: datetime) -> Sequence[Row[*tuple[Any, ...]]]:
     """(opened_at, resolved_at) of the P1 incidents whose outage overlaps [start, end)."""
     stmt = select(Incident.opened_at, Incident.resolved_at).where(
         Incident.contract_id == contract_id, Incident.priority == "P1", Incident.opened_at < end,
@@ -159,7 +159,7 @@ def p1_outages(session: Session, *, contract_id: int, start: datetime, end: date
     return session.execute(stmt).all()
 
 
-def at_risk_stmt(*, now: datetime) -> Select[tuple[Incident]]:
+def at_risk_stmt(*, now: datetime) -> Select[Incident]:
     """Unresolved incidents past the warning point of a target still running."""
     return select(Incident).where(
         Incident.status != RESOLVED,

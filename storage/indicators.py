@@ -212,7 +212,7 @@ def credits_due(session: Session, *, period: Period, now: datetime, tz: ZoneInfo
         policy = policies.get(contract_id)
         if policy is not None and policy.availability_target is not None and any(line[3] for line in lines):
             start, end = months[month]
-            contract = session.get(Contract, contract_id)
+            contract = session.get_one(Contract, contract_id)
             statement = compliance(session, contract=contract, start=start, end=end, now=now).statement
         else:
             priority_lines = []

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import Select, SQLColumnExpression
 from sqlalchemy.orm import Session
 
 
-def read_each(session: Session, stmt: Select[Any], *, key: ColumnElement[Any], label: ColumnElement[Any],
+def read_each(session: Session, stmt: Select[*tuple[Any, ...]], *, key: SQLColumnExpression[Any],
+              label: SQLColumnExpression[Any],
               scalars: bool = False) -> tuple[list[Any], list[tuple[str, Exception]]]:
     """The rows of `stmt`, and (label, error) for each row that could not be read. `key` identifies a
     row (its id), `label` names it in reports (a reference); both must be readable columns."""

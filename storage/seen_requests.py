@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import delete
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from storage.inserts import insert_new
@@ -18,5 +20,6 @@ def remember(session: Session, *, signature: str, now: datetime) -> bool:
 
 def delete_older_than(session: Session, *, before: datetime) -> int:
     """Forget signatures seen before `before` (they are refused as stale by their timestamp anyway)."""
-    result = session.execute(delete(SeenRequest).where(SeenRequest.seen_at < before))
+    # a DML statement's result is a CursorResult (Session.execute is typed for SELECT)
+    result = cast(CursorResult[Any], session.execute(delete(SeenRequest).where(SeenRequest.seen_at < before)))
     return int(result.rowcount or 0)
