@@ -236,8 +236,12 @@ def test_dry_run_records_nothing_and_posts_nothing(session_factory: sessionmaker
         before.end_date, before.renewals_since_anchor, before.status)
     assert history(session_factory, ended) == ["create"]
     assert history(session_factory, due) == ["create"]
-    # and the real run afterwards still posts
-    run(session_factory, fake_slack, settings, D0)
+    # the control: the same run, not dry, records the roll and posts the alert
+    real = run(session_factory, fake_slack, settings, D0)
+    assert ("CTR-ENDED", "tacit_renewal") in real.rolled
+    assert any("CTR-DUE" in post["text"] for post in posts(fake_slack))
+    assert (due, (D0 + timedelta(days=5)).isoformat(), 7) in posted(session_factory)
+    assert history(session_factory, ended) != ["create"]
     assert len(posts(fake_slack)) >= 1 and (due, (D0 + timedelta(days=5)).isoformat(), 7) in posted(session_factory)
 
 

@@ -210,3 +210,7 @@ def test_a_dry_run_says_which_alerts_would_be_grouped_and_posts_nothing(session_
     lines = deadlines.describe(report, today=D0)
     assert "CDEST: 6 deadline alerts in one grouped message" in lines
     assert fake_slack.calls("chat.postMessage") == [] and deadline_states(session_factory) == {}
+    # the control: the same sweep, not dry, posts that one grouped message
+    deadlines.sweep(session_factory, client_for(fake_slack), settings=settings, now=at_nine(D0))
+    assert len(posts(fake_slack, "CDEST")) == 1
+    assert [state for state, _ts in deadline_states(session_factory).values()].count("posted") == 6

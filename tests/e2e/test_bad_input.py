@@ -46,6 +46,7 @@ def fake_slack(bot: Bot) -> Iterator[FakeSlack]:
     bot.fake.clear()
     yield bot.fake
     assert_no_traceback(bot.fake)
+    bot.fake.assert_valid_messages()  # the messages of this test (cleared above)
 
 
 @pytest.fixture
@@ -265,6 +266,11 @@ def test_unsigned_interaction_and_event_get_401_and_change_nothing(bot: Bot, fak
     time.sleep(0.5)
     assert fake_slack.calls("chat.postMessage") == []
     assert snapshot(bot, existing) == before
+    # the control: the same event, signed, is answered
+    status, _ = post_event(bot.server.events_url, SECRET, envelope)
+    assert status == 200
+    [reply] = bot.wait_for("chat.postMessage", predicate=lambda c: c["args"].get("channel") == "D0BOSS")
+    assert existing in reply["args"]["text"]
     fake_slack.assert_valid_messages()
 
 

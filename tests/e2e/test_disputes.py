@@ -61,8 +61,10 @@ def bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(autouse=True)
 def no_traceback(bot: Stack) -> Iterator[None]:
+    start = len(bot.fake.calls())
     yield
     assert_no_traceback(bot.fake)
+    bot.fake.assert_valid_messages(since=start)  # the messages this test caused
 
 
 def dispute(bot: Stack, text_: str, *, user: str = MANAGER, channel: str = "C1") -> dict[str, Any]:

@@ -35,6 +35,7 @@ def fake_slack(bot: Bot) -> Iterator[FakeSlack]:
     bot.fake.clear()
     yield bot.fake
     assert_no_traceback(bot.fake)
+    bot.fake.assert_valid_messages()  # the messages of this test (cleared above)
 
 
 def dm(bot: Bot, text: str, *, user: str = "U1", event_id: str | None = None,

@@ -150,7 +150,19 @@ def scenario(bot: Bot) -> Scenario:
     reply = bot.command(f"{s.other} P1 Toner gone since:{at(10)}", command="/incident")
     s.numbers["D"] = number_in(reply["text"])
     s.replies["record D"] = reply
+    bot.fake.assert_valid_messages()  # what the scenario sent; each test checks what it sends (valid_messages)
     return s
+
+
+@pytest.fixture(autouse=True)
+def valid_messages(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test ends by validating the messages sent while it ran (Block Kit, text fallback, no traceback)."""
+    bots = [request.getfixturevalue(name) for name in ("bot", "guarded") if name in request.fixturenames]
+    starts = [len(b.fake.calls()) for b in bots]
+    yield
+    for b, start in zip(bots, starts, strict=True):
+        b.fake.assert_valid_messages(since=start)
+        assert_no_traceback(b.fake)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -371,10 +383,3 @@ def test_sla_set_by_a_non_manager_is_refused(guarded: Bot) -> None:
     guarded.fake.assert_valid_messages()
 
 
-# --------------------------------------------------------------------------------------------------
-# every message the bot sent in this module
-
-
-def test_every_message_is_valid_block_kit(bot: Bot, scenario: Scenario) -> None:
-    bot.fake.assert_valid_messages()
-    assert_no_traceback(bot.fake)

@@ -141,10 +141,11 @@ class FakeSlack:
             self._holds[method] = event
         return event
 
-    def assert_valid_messages(self) -> None:
-        """Raise AssertionError naming every recorded message call with invalid blocks or no ``text`` fallback."""
+    def assert_valid_messages(self, since: int = 0) -> None:
+        """Raise AssertionError naming every recorded message call with invalid blocks or no ``text`` fallback;
+        ``since``: only the calls from that index on (``len(calls())`` read when a test started)."""
         bad = []
-        for i, call in enumerate(self.calls()):
+        for i, call in enumerate(self.calls()[since:], start=since):
             args = call["args"]
             if call["method"] not in MESSAGE_METHODS or not isinstance(args, dict) or "blocks" not in args:
                 continue
