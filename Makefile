@@ -16,10 +16,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/contractbot run
 
-# Lint and the layers of docs/design.md (import-linter contracts in pyproject.toml); `make test` runs it first.
+# Lint, the layers of docs/design.md (import-linter contracts in pyproject.toml) and types; `make test` runs it first.
 check: $(STAMP)
 	$(BIN)/ruff check bot handlers storage jobs tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy bot handlers storage jobs
 
 test: check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
