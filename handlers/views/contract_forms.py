@@ -72,14 +72,14 @@ def on_renew_submitted(ack: Ack, body: dict, view: dict, client: WebClient, runt
         contract = contracts.get_by_reference(session, reference=reference)
         if contract is None:
             ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_unknown_reference",
-                                                                            ref=reference)})
+                                                                     ref=reference)})
             return
         try:
             changes = contracts.renew(session, contract=contract, until=until, term=term, note=values.get(BlockId.NOTE),
                                       actor=caller.user_id, now=now)
         except contracts.ContractRuleError:
             ack(response_action="errors", errors={BlockId.UNTIL: t(caller.lang, "err_renew_not_later",
-                                                                            ref=reference, end=str(contract.end_date))})
+                                                                     ref=reference, end=str(contract.end_date))})
             return
         except DomainError as exc:  # the new end would pass 2200-12-31
             ack(response_action="errors", errors={BlockId.UNTIL: explain(caller.lang, exc)})

@@ -28,7 +28,7 @@ def on_update_submitted(ack: Ack, body: dict, view: dict, client: WebClient, run
         dispute = disputes.get_by_id(session, dispute_id=int(dispute_id)) if dispute_id.isdigit() else None
         if dispute is None:
             ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_dispute_unknown",
-                                                                           number=f"DSP-{dispute_id}")})
+                                                                    number=f"DSP-{dispute_id}")})
             return
         if not may_act(runtime, user, dispute):
             ack(response_action="errors", errors={BlockId.NOTE: t(caller.lang, "err_dispute_not_yours")})
