@@ -13,6 +13,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -110,17 +111,46 @@ class Bot:
                 return err.code, err.headers.get("Content-Type", ""), err.read().decode()
 
 
+def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefix: str = "e2e") -> str:
+    """A fresh, empty database for the backend a module-scoped fixture is parametrized with (BACKENDS)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp(prefix) / 'contractbot.db'}"
+    postgres = request.getfixturevalue("postgres")
+    if postgres is None:
+        pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
+    return str(postgres.create_database(f"{prefix}_" + uuid.uuid4().hex[:12]))
+
+
+@dataclass
+class Stack:
+    """A running server with its database URL, environment (for CLI runs) and FakeSlack."""
+
+    url: str
+    fake: FakeSlack
+    env: dict[str, str]
+    serve: Serve
+
+
+def serve_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefix: str, *,
+                locales: dict[str, str] | None = None, **env: str) -> Iterator[Stack]:
+    """Body of a module-scoped fixture parametrized over BACKENDS: database, FakeSlack (with these users'
+    Slack locales), and `contractbot serve` with `env` on top of the test environment."""
+    url = backend_url(request, tmp_path_factory, prefix)
+    with FakeSlack() as fake:
+        fake.locales.update(locales or {})
+        environment = contractbot_env(url, fake.url, **env)
+        serve = Serve(environment)
+        try:
+            yield Stack(url, fake, environment, serve)
+        finally:
+            serve.stop()
+
+
 def start_bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
               **env: str) -> Iterator[Bot]:
     """Body of a module-scoped fixture parametrized over BACKENDS: a fresh database, a FakeSlack, a server."""
     backend = request.param
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'contractbot.db'}"
-    else:
-        postgres = request.getfixturevalue("postgres")
-        if postgres is None:
-            pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-        url = postgres.create_database("e2e_" + uuid.uuid4().hex[:12])
+    url = backend_url(request, tmp_path_factory)
     with FakeSlack() as fake:
         server = Serve(contractbot_env(url, fake.url, **env))
         try:

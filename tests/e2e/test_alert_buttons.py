@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,8 +26,7 @@ from tests.e2e.cli_helpers import (
     updates,
     view_submission,
 )
-from tests.support.fake_slack import FakeSlack
-from tests.support.server import Serve, contractbot_env
+from tests.e2e.helpers import Stack, serve_stack
 from tests.support.signed import post_action, post_command
 
 MANAGER = "UBOSS"
@@ -37,30 +35,9 @@ ALERT_BUTTONS = {"alert_ack", "alert_snooze", "alert_renewed", "alert_give_notic
 _tags = itertools.count(1)
 
 
-@dataclass
-class Stack:
-    url: str
-    fake: FakeSlack
-    env: dict[str, str]
-    serve: Serve
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('alert-buttons') / 'contractbot.db'}"
-    else:
-        server = request.getfixturevalue("postgres")
-        if server is None:
-            pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-        url = server.create_database("ab_" + uuid.uuid4().hex[:12])
-    with FakeSlack() as fake:
-        env = contractbot_env(url, fake.url, CONTRACTBOT_MANAGERS=MANAGER)
-        serve = Serve(env)
-        try:
-            yield Stack(url, fake, env, serve)
-        finally:
-            serve.stop()
+    yield from serve_stack(request, tmp_path_factory, "ab", CONTRACTBOT_MANAGERS=MANAGER)
 
 
 @dataclass

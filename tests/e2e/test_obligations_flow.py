@@ -11,47 +11,22 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from tests.conftest import SECRET
 from tests.e2e.cli_helpers import block_actions, buttons, cli, day, en_date, ledger, posts, view_submission
-from tests.e2e.helpers import section_texts
-from tests.support.fake_slack import FakeSlack
-from tests.support.server import Serve, contractbot_env
+from tests.e2e.helpers import Stack, section_texts, serve_stack
 from tests.support.signed import post_action, post_command, post_event
 
 MANAGER, OWNER, STRANGER, FRENCH = "UBOSS", "U0OBLOWN1", "U0STRANGE", "U0FRANCE1"
 _tags = itertools.count(1)
 
 
-@dataclass
-class Stack:
-    url: str
-    fake: FakeSlack
-    env: dict[str, str]
-    serve: Serve
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('obligations') / 'contractbot.db'}"
-    else:
-        server = request.getfixturevalue("postgres")
-        if server is None:
-            pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-        url = server.create_database("obl_" + uuid.uuid4().hex[:12])
-    with FakeSlack() as fake:
-        fake.locales[FRENCH] = "fr-FR"
-        env = contractbot_env(url, fake.url, CONTRACTBOT_MANAGERS=MANAGER)
-        serve = Serve(env)
-        try:
-            yield Stack(url, fake, env, serve)
-        finally:
-            serve.stop()
+    yield from serve_stack(request, tmp_path_factory, "obl", locales={FRENCH: "fr-FR"}, CONTRACTBOT_MANAGERS=MANAGER)
 
 
 def command(stack: Stack, text: str, *, name: str = "/obligation", user: str = MANAGER) -> dict[str, Any]:

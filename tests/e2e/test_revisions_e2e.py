@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,42 +15,20 @@ import pytest
 from bot.durations import add_months
 from tests.conftest import SECRET
 from tests.e2e.cli_helpers import block_actions, buttons, cli, day, history, ledger_for, posts
-from tests.e2e.helpers import assert_no_traceback, section_texts
-from tests.support.fake_slack import FakeSlack
-from tests.support.server import Serve, contractbot_env
+from tests.e2e.helpers import Stack, assert_no_traceback, section_texts, serve_stack
 from tests.support.signed import post_action, post_command
 
 MANAGER, FRENCH, STRANGER = "UBOSS", "UFRBOSS", "U0STRANGER"
 _tags = itertools.count(1)
 
 
-@dataclass
-class Stack:
-    url: str
-    fake: FakeSlack
-    env: dict[str, str]
-    serve: Serve
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('revisions') / 'contractbot.db'}"
-    else:
-        server = request.getfixturevalue("postgres")
-        if server is None:
-            pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-        url = server.create_database("rv_" + uuid.uuid4().hex[:12])
-    with FakeSlack() as fake:
-        fake.locales[FRENCH] = "fr-FR"
-        env = contractbot_env(url, fake.url, CONTRACTBOT_MANAGERS=f"{MANAGER},{FRENCH}",
-                              CONTRACTBOT_ALERT_CHANNEL="C0ALERTS9")
-        serve = Serve(env)
-        try:
-            yield Stack(url, fake, env, serve)
-        finally:
-            serve.stop()
-            assert_no_traceback(fake)
+    stack_ = serve_stack(request, tmp_path_factory, "rv", locales={FRENCH: "fr-FR"},
+                         CONTRACTBOT_MANAGERS=f"{MANAGER},{FRENCH}", CONTRACTBOT_ALERT_CHANNEL="C0ALERTS9")
+    for running in stack_:
+        yield running
+        assert_no_traceback(running.fake)
 
 
 def slash(stack: Stack, command: str, text: str, *, user: str = MANAGER) -> dict[str, Any]:
