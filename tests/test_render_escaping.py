@@ -115,3 +115,22 @@ def test_a_hostile_reference_stored_before_references_were_bounded_is_escaped_to
     for message in _messages("T", "V", "n", "s", reference=reference):
         for text in _shown_texts(message):  # a button's value stays the reference itself: it is never shown
             assert "<!here>" not in text, text
+
+
+@settings(max_examples=30, deadline=None)
+@given(title=hostile, summary=hostile)
+def test_the_dispute_card_escapes_its_blocks_and_its_fallback(title: str, summary: str) -> None:
+    from decimal import Decimal
+
+    from bot.render import disputes
+    from storage.models import Dispute
+
+    contract = _contract(title, "V")
+    dispute = Dispute(id=7, contract=contract, contract_id=1, summary=summary, status="open",
+                      amount_claimed=Decimal("100.00"), amount_recovered=None, currency="EUR", outcome=None,
+                      from_sla=False, opened_at=NOW, opened_by="U0OWNER", updated_at=NOW, last_activity_at=NOW)
+    message = disputes.card("en", dispute, [], [], TZ)
+    for text in _shown_texts(message):
+        stripped = OURS.sub("", text)
+        assert "<" not in stripped and ">" not in stripped.replace("->", ""), text
+        assert not RAW_ENTITY.search(text), text

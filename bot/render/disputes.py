@@ -175,10 +175,12 @@ def card(lang: str, dispute: Any, incidents: Sequence[Any], events: Sequence[Any
         if incidents else t(lang, "dsp_no_incidents"))
     timeline_title = t(lang, "dsp_timeline")
     lines = [event_line(lang, e, tz, with_number=False) for e in events]
-    blocks: list[Any] = [header(_title(dispute)), section(mrkdwn_escape(dispute.summary)), fields_section(pairs),
+    blocks: list[Any] = [header(mrkdwn_escape(_title(dispute))), section(mrkdwn_escape(dispute.summary)),
+                         fields_section(pairs),
                          context("\n".join(extra)), section(f"*{timeline_title}*")]
     blocks += lines_sections(lines, budget=MAX_BLOCKS - len(blocks))
-    text = "\n".join([_title(dispute), dispute.summary] + [f"{a}: {_plain(b)}" for a, b in pairs]
+    text = "\n".join([mrkdwn_escape(_title(dispute)), mrkdwn_escape(dispute.summary)]
+                     + [f"{a}: {_plain(b)}" for a, b in pairs]
                      + [_plain(x) for x in extra] + [timeline_title] + [_plain(x) for x in lines])
     return Message(text=text, blocks=blocks)
 
