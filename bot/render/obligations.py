@@ -114,7 +114,7 @@ def card(lang: str, obligation: Any, *, events: Sequence[Any], fulfilments: Sequ
         (t(lang, "f_obl_evidence"), t(lang, "obl_evidence_required" if obligation.evidence_required
                                       else "obl_evidence_optional")),
     ]
-    blocks: list[Any] = [header(title), section(_what(obligation, 2000)), fields_section(pairs)]
+    blocks: list[Any] = [header(mrkdwn_escape(title)), section(_what(obligation, 2000)), fields_section(pairs)]
     text = [mrkdwn_escape(title), _what(obligation, 2000)] + [f"{a}: {b}" for a, b in pairs]
     if obligation.snoozed_until and obligation.state == rules.OPEN:
         snoozed = t(lang, "obl_snoozed_line", user=who(obligation.snoozed_by),
