@@ -60,15 +60,17 @@ def write_csv(path: Path, rows: int, seed: int = 6) -> None:
 def run_import(csv_path: Path, db: Path) -> dict:
     env = child_env(DATABASE_URL=sqlite_url(db), CONTRACTBOT_LOG_LEVEL="WARNING")
     env.pop("SLACK_BOT_TOKEN", None)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "bot.cli", "import", "contracts", str(csv_path)], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
     if done.returncode != 0:
         print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
-    return {"seconds": seconds, "exit": done.returncode, "output": done.stdout.strip()[-200:],
+    return {"seconds": seconds, "cpu_seconds": cpu, "exit": done.returncode, "output": done.stdout.strip()[-200:],
             "maxrss_kib": peak if peak > before else None}
 
 
@@ -95,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         runs["same file again (updates)"] = run_import(csv_path, args.db)
     for label, r in runs.items():
         rate = args.rows / r["seconds"] if r["seconds"] else 0
-        print(f"  {label:<28} {secs(r['seconds'])} ({rate:,.0f} rows/s), peak RSS {mb(r['maxrss_kib'])}, "
+        print(f"  {label:<28} {secs(r['seconds'])} ({rate:,.0f} rows/s; CPU {secs(r['cpu_seconds'])}), "
+              f"peak RSS {mb(r['maxrss_kib'])}, "
               f"exit {r['exit']}: {r['output']}")
     write_result(f"import-{args.rows}", {"rows": args.rows, "runs": runs, "loadavg": load,
                                         "busy": load > 1.0})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import bounds, grammar
@@ -31,7 +32,7 @@ MAX_REFERENCE = bounds.MAX_REFERENCE
 TEXT_LIMITS = {"title": bounds.MAX_TITLE, "vendor": bounds.MAX_VENDOR}
 ContractFields = ContractValues  # the name the handlers and tests know
 __all__ = ["ContractFields", "ContractValues", "InputError", "require", "read_contract_fields", "read_date",
-           "read_reference", "read_renewal"]
+           "read_field", "read_reference", "read_renewal", "RowReader"]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # tabs, newlines, NUL, terminal escapes: not in a title
 
 
@@ -57,59 +58,126 @@ def read_contract_fields(raw: dict[str, str], *, tz: ZoneInfo, now: datetime) ->
         if not text:
             continue
         out.given.add(name)
-        if name == "reference":
-            out.reference = read_reference(text)
-        elif name in ("title", "vendor"):
-            if len(text) > TEXT_LIMITS[name]:
-                raise InputError(name, "text_over_limit", str(TEXT_LIMITS[name]))
-            setattr(out, name, _CONTROL.sub(" ", text))
-        elif name == "type":
-            value = TYPE_ALIASES.get(text.lower(), text.lower())
-            if value not in TYPES:
-                raise InputError(name, "bad_type", text)
-            out.type = value
-        elif name == "status":
-            if text.lower() not in STATUSES:
-                raise InputError(name, "bad_status", text)
-            out.status = text.lower()
-        elif name == "renewal":
-            if text.lower() not in RENEWALS:
-                raise InputError(name, "bad_renewal", text)
-            out.renewal = text.lower()
-        elif name in ("start", "end"):
-            setattr(out, name, read_date(name, text, tz=tz, now=now))
-        elif name in ("notice", "lead"):
-            setattr(out, name, _duration(name, text, allow_zero=True))
-        elif name == "term":
-            out.term = _duration(name, text, allow_zero=False)
-        elif name == "value":
-            try:
-                amount, currency = parse_money(text)
-            except MoneyError:
-                raise InputError(name, "bad_money", text) from None
-            out.value = amount
+        value = read_field(name, text, tz=tz, now=now)
+        if name == "value":
+            out.value, currency = value
             if currency and "currency" not in raw:
                 out.currency = currency
                 out.given.add("currency")
-        elif name == "currency":
-            if len(text) != 3 or not text.isalpha():
-                raise InputError(name, "bad_currency", text)
-            out.currency = text.upper()
-        elif name == "owner":
-            user = grammar.user_id(text)
-            if user is None:
-                raise InputError(name, "bad_user", text)
-            out.owner = user
-        elif name == "channel":
-            channel = grammar.channel_id(text)
-            if channel is None:
-                raise InputError(name, "bad_channel", text)
-            out.channel = channel
         else:
-            raise InputError(name, "unknown_option", text)
+            setattr(out, name, value)
     if out.start and out.end and out.end < out.start:
         raise InputError("end", "end_before_start", out.end.isoformat())
     return out
+
+
+def read_field(name: str, text: str, *, tz: ZoneInfo, now: datetime) -> Any:
+    """One field read alone from its stripped, non-blank text: the same text (with the same `tz` and
+    `now`) always gives the same value or the same InputError. `value` gives (amount, currency or None)."""
+    if name == "reference":
+        return read_reference(text)
+    if name in ("title", "vendor"):
+        if len(text) > TEXT_LIMITS[name]:
+            raise InputError(name, "text_over_limit", str(TEXT_LIMITS[name]))
+        return _CONTROL.sub(" ", text)
+    if name == "type":
+        value = TYPE_ALIASES.get(text.lower(), text.lower())
+        if value not in TYPES:
+            raise InputError(name, "bad_type", text)
+        return value
+    if name == "status":
+        if text.lower() not in STATUSES:
+            raise InputError(name, "bad_status", text)
+        return text.lower()
+    if name == "renewal":
+        if text.lower() not in RENEWALS:
+            raise InputError(name, "bad_renewal", text)
+        return text.lower()
+    if name in ("start", "end"):
+        return read_date(name, text, tz=tz, now=now)
+    if name in ("notice", "lead"):
+        return _duration(name, text, allow_zero=True)
+    if name == "term":
+        return _duration(name, text, allow_zero=False)
+    if name == "value":
+        try:
+            return parse_money(text)
+        except MoneyError:
+            raise InputError(name, "bad_money", text) from None
+    if name == "currency":
+        if len(text) != 3 or not text.isalpha():
+            raise InputError(name, "bad_currency", text)
+        return text.upper()
+    if name == "owner":
+        user = grammar.user_id(text)
+        if user is None:
+            raise InputError(name, "bad_user", text)
+        return user
+    if name == "channel":
+        channel = grammar.channel_id(text)
+        if channel is None:
+            raise InputError(name, "bad_channel", text)
+        return channel
+    raise InputError(name, "unknown_option", text)
+
+
+_BLANK = (None, None)
+
+
+class RowReader:
+    """Reads the rows of a file whose columns are `fields` (distinct field names, in file order) into
+    the very values `read_contract_fields(dict(zip(fields, cells)))` gives — same values, same first
+    error — remembering what each cell text of a repeating field read as (dates, durations, amounts,
+    types, owners…: a big import reads each distinct text once). Exact, since `read_field` is a
+    function of (field, text, tz, now) and one reader serves one `tz` and `now`. At most `limit` texts
+    are remembered per column (`tests/test_import_fast_path.py` holds it to `read_contract_fields`)."""
+
+    UNIQUE = frozenset({"reference", "title"})  # a text per row: nothing to remember
+
+    def __init__(self, fields: list[str], *, tz: ZoneInfo, now: datetime, limit: int = 4_096) -> None:
+        if len(set(fields)) != len(fields):
+            raise ValueError("a field named twice: read the rows with read_contract_fields")
+        self._fields = fields
+        self._tz, self._now, self._limit = tz, now, limit
+        self._memos: list[dict[str, tuple[Any, Any]] | None] = [None if name in self.UNIQUE else {}
+                                                                 for name in fields]
+        self._currency_column = "currency" in fields
+
+    def read(self, cells: list[str]) -> ContractFields:
+        """One row (exactly one cell per field)."""
+        out = ContractFields()
+        given = out.given
+        for name, cell, memo in zip(self._fields, cells, self._memos):
+            found = memo.get(cell) if memo is not None else None
+            if found is None:
+                found = self._read(name, cell)
+                if memo is not None and len(memo) < self._limit:
+                    memo[cell] = found
+            if found is _BLANK:
+                continue
+            ok, value = found
+            if ok is False:
+                raise InputError(*value)
+            given.add(name)
+            if name == "value":
+                out.value, currency = value
+                if currency and not self._currency_column:
+                    out.currency = currency
+                    given.add("currency")
+            else:
+                setattr(out, name, value)
+        if out.start and out.end and out.end < out.start:
+            raise InputError("end", "end_before_start", out.end.isoformat())
+        return out
+
+    def _read(self, name: str, cell: str) -> tuple[Any, Any]:
+        text = (cell or "").strip()
+        if not text:
+            return _BLANK
+        try:
+            return True, read_field(name, text, tz=self._tz, now=self._now)
+        except InputError as exc:
+            return False, (exc.field, exc.problem, exc.value)
 
 
 def read_reference(text: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import repeat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -24,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot import bounds
-from bot.contract_input import CSV_COLUMNS, read_contract_fields
+from bot.contract_input import CSV_COLUMNS, RowReader, read_contract_fields
 from bot.contract_values import ContractValues, InputError, require
 from bot.csv_safe import safe_row, unsafe_cell
 from bot.disputes import CLOSED, written_off
@@ -83,10 +84,15 @@ def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]], lang: str
 def read_rows(source: str | Iterable[str], *, tz: ZoneInfo, now: datetime, lang: str = "en",
               errors: list[tuple[int, str]]) -> Iterator[tuple[int, ContractValues]]:
     """Parse and check each row as it is read (a stream: a file object or the text); yield the good
-    rows, append each bad one to `errors` as (line, reason)."""
+    rows, append each bad one to `errors` as (line, reason).
+
+    Read like `csv.DictReader` would (blank lines skipped, a short row's missing cells blank, a long
+    row refused), cells read back from `safe_row`, fields read as `read_contract_fields` does, by a
+    `RowReader`: each distinct date, duration, amount… of the file is read once."""
     lines = io.StringIO(source.lstrip("\ufeff")) if isinstance(source, str) else source
-    reader = csv.DictReader(lines)
-    columns = {name.strip().lstrip("\ufeff") for name in (reader.fieldnames or [])}
+    reader = csv.reader(lines)
+    header = next(reader, None) or []
+    columns = {name.strip().lstrip("\ufeff") for name in header}
     missing = REQUIRED_COLUMNS - columns
     if missing:
         errors.append((1, t(lang, "csv_missing_columns", columns=", ".join(sorted(missing)))))
@@ -96,15 +102,41 @@ def read_rows(source: str | Iterable[str], *, tz: ZoneInfo, now: datetime, lang:
         errors.append((1, t(lang, "csv_unknown_columns", columns=", ".join(sorted(unknown)))))
         return
     by_column = {column: name for name, column in CSV_COLUMNS.items()}
-    fieldnames = [(name, by_column.get(name.strip().lstrip("\ufeff"))) for name in reader.fieldnames or []]
+    fields = [by_column[name.strip().lstrip("\ufeff")] for name in header]
+    width = len(header)
+    # the cells a DictReader row holds: the last one of each header name (a repeated name keeps its last)
+    last_of_name = sorted({name: index for index, name in enumerate(header)}.values())
+    every_cell = last_of_name == list(range(width))
+    rows = RowReader(fields, tz=tz, now=now) if len(set(fields)) == width else None  # else: a field twice
     seen: dict[str, int] = {}
-    for line, row in _rows(reader, errors, lang):
-        if None in row:
+    line = reader.line_num
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # "field larger than field limit (131072)", …
+            reason = (t(lang, "csv_cell_too_large", limit=bounds.MAX_CSV_CELL) if "field limit" in str(exc)
+                      else t(lang, "csv_unreadable", reason=str(exc)))
+            errors.append((line + 1, reason))  # the line after the last record read
+            return
+        line = reader.line_num
+        if not cells:
+            continue
+        checked = (cells[:width] if len(cells) > width else cells) if every_cell else \
+            [cells[i] for i in last_of_name if i < len(cells)]
+        if checked and max(map(len, checked)) > bounds.MAX_CSV_CELL:
+            errors.append((line, t(lang, "csv_cell_too_large", limit=bounds.MAX_CSV_CELL)))
+            return
+        if len(cells) > width:
             errors.append((line, t(lang, "csv_too_many_cells")))
             continue
-        raw = {field_name: (row[name] or "") for name, field_name in fieldnames if field_name}
+        if any(map(str.startswith, cells, repeat("'"))):
+            cells = [unsafe_cell(cell) for cell in cells]
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
         try:
-            values = read_contract_fields(raw, tz=tz, now=now)
+            values = rows.read(cells) if rows else read_contract_fields(dict(zip(fields, cells)), tz=tz, now=now)
             require(values, "reference", "end")
         except InputError as exc:
             errors.append((line, _reason(exc, lang)))
