@@ -9,8 +9,11 @@ per call; the end-to-end tests make hundreds). Module-level: only what every sub
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from bot.cli_support import CliError, job_context, parse_at
 from bot.clock import SystemClock
@@ -97,7 +100,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
             else:
                 defaults = contracts.Defaults(currency=settings.currency, lead=settings.default_lead)
                 # Streamed: a big file is never held in memory whole (utf-8-sig drops a BOM).
-                with args.file.open(encoding="utf-8-sig", newline="") as stream:
+                with args.file.open(encoding="utf-8-sig", newline="") as stream, _bulk_gc():
                     report = import_contracts(session, stream, defaults=defaults, tz=settings.tz, now=now)
                 summary = f"imported: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
     except ImportRejected as exc:
@@ -109,6 +112,20 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         raise CliError(f"cannot read {args.file}: {exc}") from None
     print(summary)
     return 0
+
+
+@contextmanager
+def _bulk_gc() -> Iterator[None]:
+    """A bulk import allocates millions of short-lived containers (rows, values) and makes no garbage
+    cycles of its own: the cyclic collector runs its young generation every 50,000 allocations instead
+    of 700 while it lasts (collections were ~13 % of a 100,000-row import's CPU; docs/performance.md).
+    Memory stays bounded: reference counting frees every row as before."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
