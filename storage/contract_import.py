@@ -219,8 +219,8 @@ class Writer:
         session, cache, now, actor = self.session, self.cache, self.now, self.actor
         result = BatchResult()
         keys = [(values.reference or "").upper() for _line, values in batch]
-        stored = {row.reference_key: row for row in session.execute(select(*_COMPARED)
-                                                                    .where(Contract.reference_key.in_(keys)))}
+        stored = {row[2]: tuple(row) for row in session.execute(select(*_COMPARED)
+                                                                .where(Contract.reference_key.in_(keys)))}
         new_rows: list[tuple[Any, ...]] = []
         histories: list[str] = []
         for line, values in batch:
@@ -237,7 +237,7 @@ class Writer:
                 elif self._unchanged(current, values):
                     result.unchanged += 1
                 else:
-                    changed = self._update(current.id, values)
+                    changed = self._update(current[0], values)
                     result.updated += 1 if changed else 0
                     result.unchanged += 0 if changed else 1
             except InputError as exc:
@@ -263,40 +263,40 @@ class Writer:
         return bool(contracts.update(session, contract=contract, values=values, actor=self.actor,
                                      action="import_update", note=None, now=now, vendor=vendor))
 
-    def _unchanged(self, current: Any, values: ContractValues) -> bool:
-        """True when `contracts.update` would change not one column of the stored contract (so nothing
-        is written and nothing recorded); False when it might (the update then decides, and records)."""
+    def _unchanged(self, current: tuple[Any, ...], values: ContractValues) -> bool:
+        """True when `contracts.update` would change not one column of the stored contract (`current`:
+        its `_COMPARED` columns), so nothing is written and nothing recorded; False when it might (the
+        update then decides, and records)."""
+        (_id, reference, _key, title, vendor_id, type_, status, start, end, anchor, renewals, notice, term, lead,
+         renewal, notice_deadline, act_by, value, currency, owner, channel, search_text) = current
         given = values.given
-        vendor_id = current.vendor_id
         if "vendor" in given and values.vendor:
-            vendor_id = self.cache.resolve(self.session, values.vendor, now=self.now)[0]
-            if vendor_id != current.vendor_id:
+            if self.cache.resolve(self.session, values.vendor, now=self.now)[0] != vendor_id:
                 return False
-        for name, column in _SIMPLE:
-            if name in given and getattr(values, name) != getattr(current, column):
-                return False
-        durations = {}
-        for name in ("notice", "term", "lead"):
-            stored = current._mapping[name]
-            durations[name] = stored if not isinstance(stored, str) else parse_duration(stored)
-            if name in given and durations[name] != getattr(values, name):
-                return False
-        end = current.end_date
-        if "end" in given and values.end is not None:
-            if (values.end, 0) != (current.end_anchor, current.renewals_since_anchor) or values.end != end:
-                return False
-        if current.start_date and end < current.start_date:
-            return False  # the update refuses it
-        if _derived(end, durations["notice"], durations["term"], durations["lead"])[:2] != (current.notice_deadline,
-                                                                                          current.act_by):
+        if (("title" in given and values.title != title) or ("type" in given and values.type != type_)
+                or ("status" in given and values.status != status) or ("start" in given and values.start != start)
+                or ("renewal" in given and values.renewal != renewal) or ("value" in given and values.value != value)
+                or ("currency" in given and values.currency != currency)
+                or ("owner" in given and values.owner != owner) or ("channel" in given and values.channel != channel)):
             return False
-        search_text = " ".join([fold(current.reference), fold(current.title), self.cache.folded_name(vendor_id)])
-        return search_text == current.search_text
+        notice, term, lead = _duration_of(notice), _duration_of(term), _duration_of(lead)
+        if (("notice" in given and values.notice != notice) or ("term" in given and values.term != term)
+                or ("lead" in given and values.lead != lead)):
+            return False
+        if "end" in given and values.end is not None and (values.end != end or anchor != end or renewals != 0):
+            return False  # the update would move the end, or count renewals from it again
+        if start and end < start:
+            return False  # the update refuses it
+        if _derived(end, notice, term, lead)[:2] != (notice_deadline, act_by):
+            return False
+        return f"{fold(reference)} {fold(title)} {self.cache.folded_name(vendor_id)}" == search_text
 
 
-_SIMPLE = (("title", "title"), ("type", "type"), ("status", "status"), ("start", "start_date"),
-           ("renewal", "renewal"), ("value", "annual_value"), ("currency", "currency"), ("owner", "owner"),
-           ("channel", "channel"))
+def _duration_of(stored: Duration | str) -> Duration:
+    """A stored duration read back (text, or a `Duration` once read through a column type)."""
+    return parse_duration(stored) if isinstance(stored, str) else stored
+
+
 _COMPARED = (Contract.id, Contract.reference, Contract.reference_key, Contract.title, Contract.vendor_id,
              Contract.type, Contract.status, Contract.start_date, Contract.end_date, Contract.end_anchor,
              Contract.renewals_since_anchor, Contract.notice, Contract.term, Contract.lead, Contract.renewal,
