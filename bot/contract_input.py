@@ -147,7 +147,7 @@ class RowReader:
         """One row (exactly one cell per field)."""
         out = ContractFields()
         given = out.given
-        for name, cell, memo in zip(self._fields, cells, self._memos):
+        for name, cell, memo in zip(self._fields, cells, self._memos, strict=True):
             found = memo.get(cell) if memo is not None else None
             if found is None:
                 found = self._read(name, cell)

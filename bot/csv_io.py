@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
-from itertools import repeat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import repeat
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -136,7 +136,7 @@ def read_rows(source: str | Iterable[str], *, tz: ZoneInfo, now: datetime, lang:
         if len(cells) < width:
             cells += [""] * (width - len(cells))
         try:
-            values = rows.read(cells) if rows else read_contract_fields(dict(zip(fields, cells)), tz=tz, now=now)
+            values = rows.read(cells) if rows else read_contract_fields(dict(zip(fields, cells, strict=True)), tz=tz, now=now)
             require(values, "reference", "end")
         except InputError as exc:
             errors.append((line, _reason(exc, lang)))
