@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -27,6 +27,7 @@ from json.encoder import encode_basestring_ascii as _json
 from typing import Any, cast
 
 from sqlalchemy import Connection, Insert, Table, bindparam, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot import deadlines
@@ -350,10 +351,14 @@ def _big_cache(session: Session) -> Iterator[None]:
         return
     before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
     connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+    restore = f"PRAGMA cache_size = {int(before if before is not None else -2000)}"
     try:
         yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before if before is not None else -2000)}")
+    except BaseException:
+        with suppress(SQLAlchemyError):  # a failed transaction may refuse it: the import's error is what matters
+            connection.exec_driver_sql(restore)
+        raise
+    connection.exec_driver_sql(restore)
 
 
 def write_all(session: Session, rows: Iterable[tuple[int, ContractValues]], *, defaults: contracts.Defaults,
