@@ -121,7 +121,7 @@ def _bulk_gc() -> Iterator[None]:
     of 700 while it lasts (collections were ~13 % of a 100,000-row import's CPU; docs/performance.md).
     Memory stays bounded: reference counting frees every row as before."""
     threshold = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
+    gc.set_threshold(50_000, 10, 10)
     try:
         yield
     finally:
