@@ -5,9 +5,9 @@
 Writes a deterministic CSV of N contracts (bench/out/import-N.csv: ~300 vendors, every column
 filled in the forms people use — ISO dates, `90d`/`3mo` notices, `120k`/`"120 000 €"` values, owners,
 channels), then runs the real CLI in a child process on a fresh SQLite database (bench/out/import.db):
-wall time, rows/s, the child's CPU time (user + system) and peak RSS (ru_maxrss). `--update` imports the same file a second
-time (every reference exists: the update path, all rows unchanged). Targets: 100,000 rows in under
-10 s; under 300 MB for 500,000 rows (`--rows 500000`).
+wall time, rows/s, the child's CPU time (user + system) and peak RSS (ru_maxrss). `--update` imports
+the same file a second time (every reference exists: the update path, all rows unchanged). Targets:
+100,000 rows in under 10 s; under 300 MB for 500,000 rows (`--rows 500000`).
 """
 
 from __future__ import annotations

@@ -136,7 +136,8 @@ def read_rows(source: str | Iterable[str], *, tz: ZoneInfo, now: datetime, lang:
         if len(cells) < width:
             cells += [""] * (width - len(cells))
         try:
-            values = rows.read(cells) if rows else read_contract_fields(dict(zip(fields, cells, strict=True)), tz=tz, now=now)
+            values = (rows.read(cells) if rows else
+                      read_contract_fields(dict(zip(fields, cells, strict=True)), tz=tz, now=now))
             require(values, "reference", "end")
         except InputError as exc:
             errors.append((line, _reason(exc, lang)))

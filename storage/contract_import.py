@@ -203,7 +203,8 @@ class BulkInsert:
             names = self._columns
             params: list[Any] = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
         else:
-            params = list(zip(*(columns if self._positions is None else [columns[i] for i in self._positions]), strict=True))
+            ordered = columns if self._positions is None else [columns[i] for i in self._positions]
+            params = list(zip(*ordered, strict=True))
         if self._per_statement <= 1:
             connection.exec_driver_sql(self.sql, params)
             return
@@ -226,7 +227,8 @@ class BulkInsert:
         if connection.dialect.name != "sqlite":
             return 1
         driver = connection.connection.driver_connection
-        limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(driver, "getlimit") else 999  # type: ignore[union-attr]
+        getlimit = getattr(driver, "getlimit", None)  # Python's sqlite3 (3.11+)
+        limit = getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if getlimit is not None else 999
         return max(1, min(1_000, limit // parameters))
 
 
@@ -237,7 +239,8 @@ class Writer:
         self.session, self.defaults, self.actor, self.now = session, defaults, actor, now
         self.cache = VendorCache(session)
         connection = session.connection()
-        self.contracts = BulkInsert(connection, cast(Table, Contract.__table__), NEW_COLUMNS, raw=("notice", "term", "lead"))
+        self.contracts = BulkInsert(connection, cast(Table, Contract.__table__), NEW_COLUMNS,
+                                    raw=("notice", "term", "lead"))
         self.audit = BulkInsert(connection, cast(Table, AuditEvent.__table__), _CREATED_COLUMNS, raw=("changes",),
                                 statement=_CREATED)
 
@@ -331,7 +334,8 @@ _COMPARED = (Contract.id, Contract.reference, Contract.reference_key, Contract.t
              Contract.channel, Contract.search_text)
 
 
-def batches(rows: Iterable[tuple[int, ContractValues]], size: int = BATCH) -> Iterator[list[tuple[int, ContractValues]]]:
+def batches(rows: Iterable[tuple[int, ContractValues]], size: int = BATCH,
+            ) -> Iterator[list[tuple[int, ContractValues]]]:
     batch: list[tuple[int, ContractValues]] = []
     for row in rows:
         batch.append(row)
