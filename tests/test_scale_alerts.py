@@ -13,6 +13,7 @@ from sqlalchemy import text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import slack_retry
+from bot.durations import Duration, parse_duration
 from bot.metrics import Metrics
 from bot.render.alert_groups import SHOWN
 from bot.render.alert_messages import render_alert
@@ -158,7 +159,7 @@ def test_a_poisoned_contract_is_named_and_counted_and_every_other_alert_goes_out
                             renewal="auto")
     with session_factory.begin() as session:  # behind the input checks' back, as a bad migration or script would
         session.execute(text("UPDATE contracts SET end_date = '102025-01-01' WHERE id = :id"), {"id": unreadable})
-        session.execute(update(Contract).where(Contract.id == overflow).values(term="100000y"))
+        session.execute(update(Contract).where(Contract.id == overflow).values(term=Duration()))  # a zero term
     metrics = Metrics()
     ctx = JobContext(settings=settings, session_factory=session_factory, client=client_for(fake_slack), clock=None,
                      metrics=metrics)  # type: ignore[arg-type]
@@ -186,7 +187,7 @@ def test_a_poisoned_incident_contract_does_not_silence_the_sla_sweep(session_fac
             from storage.sla_terms import TermInput, set_term
 
             contract = contract_store.get_by_id(session, contract_id=contract_id)
-            set_term(session, contract=contract, term=TermInput("P1", "1h", "4h", "24x7", None), actor="U1",
+            set_term(session, contract=contract, term=TermInput("P1", parse_duration("1h"), parse_duration("4h"), "24x7", None), actor="U1",
                      now=opened)
             incident = incidents.create(session, contract=contract, priority="P1", summary="down", opened_at=opened,
                                         actor="U1", now=opened, calendar=settings.calendar)
