@@ -158,7 +158,7 @@ def test_attention_lists_for_the_digest_and_the_home(portfolio: sessionmaker[Ses
         rows, total = attention.breaches(s, start=utc("2027-02-01T00:00"), end=NOW, now=NOW)
         assert total == 1 and rows[0].opened_at == utc("2027-02-10T08:00")
         b = contracts.get_by_reference(s, reference="B")
-        b.end_date, b.notice = date(2027, 3, 31), "1mo"  # act by 28 Feb 2027: overdue, end still ahead
+        b.end_date, b.notice = date(2027, 3, 31), parse_duration("1mo")  # act by 28 Feb 2027: overdue, end still ahead
         contracts.recompute(b)
         s.flush()
         rows, total = attention.decisions_due(s, today=today, days=30)
