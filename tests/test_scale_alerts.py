@@ -193,7 +193,8 @@ def test_a_poisoned_incident_contract_does_not_silence_the_sla_sweep(session_fac
             from storage.sla_terms import TermInput, set_term
 
             contract = contract_store.get_by_id(session, contract_id=contract_id)
-            set_term(session, contract=contract, term=TermInput("P1", parse_duration("1h"), parse_duration("4h"), "24x7", None), actor="U1",
+            term = TermInput("P1", parse_duration("1h"), parse_duration("4h"), "24x7", None)
+            set_term(session, contract=contract, term=term, actor="U1",
                      now=opened)
             incident = incidents.create(session, contract=contract, priority="P1", summary="down", opened_at=opened,
                                         actor="U1", now=opened, calendar=settings.calendar)

@@ -29,7 +29,8 @@ def test_counts_match_the_pure_rule(session_factory: sessionmaker[Session], sett
         contract = contracts.create(session, values=values, defaults=contracts.Defaults("EUR", settings.default_lead),
                                     actor="U1", now=now)
         for priority in PRIORITIES:
-            term = sla_terms.TermInput(priority, parse_duration("1h"), parse_duration("4h"), rng.choice(["24x7", "business"]), Decimal("2"))
+            term = sla_terms.TermInput(priority, parse_duration("1h"), parse_duration("4h"),
+                                       rng.choice(["24x7", "business"]), Decimal("2"))
             sla_terms.set_term(session, contract=contract, term=term, actor="U1", now=now)
         for _ in range(60):
             priority = rng.choice(PRIORITIES)
