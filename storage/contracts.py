@@ -17,7 +17,7 @@ from bot import bounds, deadlines
 from bot.contract_values import ContractValues, InputError, require
 from bot.dates import Window
 from bot.deadlines import CLOSED_STATUSES, Renewal, Status
-from bot.durations import Duration, parse_duration, shift
+from bot.durations import Duration, shift
 from bot.errors import DomainError
 from bot.text import fold, words
 from storage import audit, vendors
@@ -47,10 +47,8 @@ class Defaults:
 
 def recompute(contract: Contract, *, vendor_name: str | None = None) -> None:
     """Refresh what is derived from the stored fields: deadlines and the folded search text."""
-    notice = parse_duration(contract.notice)
-    lead = parse_duration(contract.lead)
-    contract.notice_deadline = deadlines.notice_deadline(contract.end_date, notice)
-    contract.act_by = deadlines.act_by(contract.end_date, notice, lead)
+    contract.notice_deadline = deadlines.notice_deadline(contract.end_date, contract.notice)
+    contract.act_by = deadlines.act_by(contract.end_date, contract.notice, contract.lead)
     if vendor_name is None:
         vendor_name = contract.vendor.name if contract.vendor is not None else ""
     contract.search_text = " ".join([fold(contract.reference), fold(contract.title), fold(vendor_name)])
@@ -69,9 +67,14 @@ _SNAPSHOT = ("reference", "title", "vendor", "type", "status", "start_date", "en
 
 
 def snapshot(contract: Contract) -> dict[str, Any]:
-    values = {name: getattr(contract, name) for name in _SNAPSHOT if name != "vendor"}
+    """The fields a person sees, as the history records them (durations as their canonical text)."""
+    values = {name: _recorded(getattr(contract, name)) for name in _SNAPSHOT if name != "vendor"}
     values["vendor"] = contract.vendor.name if contract.vendor else None
     return values
+
+
+def _recorded(value: Any) -> Any:
+    return value.canonical() if isinstance(value, Duration) else value
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -95,8 +98,8 @@ def _apply_fields(contract: Contract, values: ContractValues) -> None:
         if name in given:
             setattr(contract, column, getattr(values, name))
     for name in ("notice", "term", "lead"):
-        if name in given and parse_duration(getattr(contract, name) or "0d") != getattr(values, name):
-            setattr(contract, name, getattr(values, name).canonical())
+        if name in given and getattr(contract, name) != getattr(values, name):
+            setattr(contract, name, getattr(values, name))
     if "end" in given and values.end is not None:
         contract.end_date = values.end
         contract.end_anchor = values.end
@@ -115,9 +118,9 @@ def _new(values: ContractValues, defaults: Defaults, now: datetime, *, make: Any
         type="other",
         status=Status.ACTIVE.value,
         renewal=Renewal.MANUAL.value,
-        notice="0d",
-        term=parse_duration("12mo").canonical(),  # stored durations are canonical ("1y")
-        lead=defaults.lead.canonical(),
+        notice=Duration(),
+        term=Duration(months=12),
+        lead=defaults.lead,
         currency=defaults.currency,
         end_date=values.end,
         end_anchor=values.end,
@@ -146,7 +149,7 @@ def new_row(values: ContractValues, *, defaults: Defaults, vendor_id: int, vendo
     row.update(vendor_id=vendor_id, version=1)
     history = {}
     for name in (*(n for n in _SNAPSHOT if n != "vendor"), "vendor"):  # what `create` records, in its order
-        value = vendor_name if name == "vendor" else row[name]
+        value = vendor_name if name == "vendor" else _recorded(row[name])
         if value is not None:
             history[name] = [None, value.isoformat() if isinstance(value, date) else
                              str(value) if isinstance(value, Decimal) else value]
@@ -201,7 +204,7 @@ def renew(session: Session, *, contract: Contract, until: date | None, term: Dur
     """A renewal a person signed: `until` sets the new end; `term` (default: the contract's) extends it."""
     if until is None:
         try:
-            until = shift(contract.end_date, term or parse_duration(contract.term))
+            until = shift(contract.end_date, term or contract.term)
         except (ValueError, OverflowError):  # past year 9999: a contract that already ends 9999-12-31
             until = None
         if until is None or not bounds.date_in_range(until):
@@ -233,7 +236,7 @@ def roll_if_ended(session: Session, *, contract: Contract, today: date, now: dat
     """Tacit renewal, expiry or termination of a contract whose end has passed. Returns the action."""
     transition = deadlines.after_end(
         status=Status(contract.status), renewal=Renewal(contract.renewal), end=contract.end_date,
-        anchor=contract.end_anchor, term=parse_duration(contract.term), renewals=contract.renewals_since_anchor,
+        anchor=contract.end_anchor, term=contract.term, renewals=contract.renewals_since_anchor,
         today=today,
     )
     if transition is None:

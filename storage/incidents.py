@@ -11,7 +11,6 @@ from sqlalchemy import ColumnElement, Row, Select, SQLColumnExpression, and_, ca
 from sqlalchemy.orm import Session
 
 from bot.business_clock import BusinessCalendar
-from bot.durations import parse_duration
 from bot.sla import Clock, deadline
 from storage import audit, sla_terms
 from storage.models import Contract, Incident
@@ -55,8 +54,8 @@ def create(session: Session, *, contract: Contract, priority: str, summary: str,
     term = sla_terms.get_term(session, contract_id=contract.id, priority=priority)
     if term is not None:
         clock = Clock(term.clock)
-        response = deadline(opened_at, parse_duration(term.response), clock, calendar)
-        resolution = deadline(opened_at, parse_duration(term.resolution), clock, calendar)
+        response = deadline(opened_at, term.response, clock, calendar)
+        resolution = deadline(opened_at, term.resolution, clock, calendar)
         incident.clock, incident.credit_pct = term.clock, term.credit_pct
         incident.response_target, incident.resolution_target = term.response, term.resolution
         incident.response_due_at, incident.response_warn_at = response.due, response.warn
