@@ -20,7 +20,7 @@ from bot.deadlines import CLOSED_STATUSES, Renewal, Status
 from bot.durations import Duration, parse_duration, shift
 from bot.errors import DomainError
 from bot.text import fold, words
-from storage import audit, vendors
+from storage import audit, search_index, vendors
 from storage.models import Amendment, Contract, Vendor
 
 SYSTEM_ACTOR = "contractbot"
@@ -337,10 +337,8 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
     if not terms:
         return SearchResult()
     in_force_first = func.coalesce(Contract.status.in_([s.value for s in CLOSED_STATUSES]), False)
-    condition = and_(*[Contract.search_text.contains(term) for term in terms])
-    # One scan of the folded text (every row is read: a LIMIT cannot stop it early) returning the ids of
-    # all matches in rank order, then the first `limit` loaded by id — not a second scan to count them.
-    ranked = session.scalars(select(Contract.id).where(condition)
+    # The ids of all matches in rank order (their number is the count), then the first `limit` loaded by id.
+    ranked = session.scalars(select(Contract.id).where(_words_condition(session, terms))
                              .order_by(in_force_first, Contract.act_by, Contract.id)).all()
     if ranked:
         first = list(ranked[:limit])
@@ -355,6 +353,17 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
         if matches:
             return SearchResult(list(matches[:limit]), len(matches))
     return SearchResult([], 0, closest_references(session, query=query))
+
+
+def _words_condition(session: Session, terms: list[str]) -> ColumnElement[bool]:
+    """Every word is a substring of the folded text. On SQLite with the FTS5 trigram table, the words of
+    3+ characters pick the candidates from the index and every word is then checked on those rows only;
+    otherwise (PostgreSQL, whose trigram index serves the LIKE itself, or no FTS5) one LIKE per word."""
+    condition = and_(*[Contract.search_text.contains(term) for term in terms])
+    indexed = [term for term in terms if search_index.indexable(term)]
+    if indexed and search_index.fts_ready(session):
+        return and_(Contract.id.in_(search_index.fts_candidates(indexed)), condition)
+    return condition
 
 
 def closest_references(session: Session, *, query: str, limit: int = 3) -> list[str]:

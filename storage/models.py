@@ -62,6 +62,7 @@ class Contract(Base):
         Index("ix_contracts_status_act_by", "status", "act_by"),
         Index("ix_contracts_status_end", "status", "end_date"),
         Index("ix_contracts_act_by", "act_by"),
+        Index("ix_contracts_renewal_window", "act_by", "status", "end_date"),  # covers /renewals' count
         one_of("status", Status, "status"),
         one_of("renewal", Renewal, "renewal"),
         one_of("type", CONTRACT_TYPES, "type"),
