@@ -336,14 +336,18 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
     terms = bounds.search_words(words(query))  # a bounded number of LIKEs, whatever the query's length
     if not terms:
         return SearchResult()
-    in_force_first = func.coalesce(Contract.status.in_([s.value for s in CLOSED_STATUSES]), False)
-    # The ids of all matches in rank order (their number is the count), then the first `limit` loaded by id.
-    ranked = session.scalars(select(Contract.id).where(_words_condition(session, terms))
-                             .order_by(in_force_first, Contract.act_by, Contract.id)).all()
-    if ranked:
-        first = list(ranked[:limit])
+    closed = [s.value for s in CLOSED_STATUSES]
+    in_force_first = func.coalesce(Contract.status.in_(closed), False)
+    if all(search_index.indexable(term) for term in terms) and search_index.fts_ready(session):
+        first, total = search_index.first_matches(session, terms=terms, closed=closed, limit=limit)
+    else:
+        # The ids of all matches in rank order (their number is the count).
+        ranked = session.scalars(select(Contract.id).where(_words_condition(session, terms))
+                                 .order_by(in_force_first, Contract.act_by, Contract.id)).all()
+        first, total = list(ranked[:limit]), len(ranked)
+    if first:  # the first `limit` loaded by id
         loaded = {c.id: c for c in session.scalars(select(Contract).where(Contract.id.in_(first)))}
-        return SearchResult([loaded[i] for i in first if i in loaded], len(ranked))
+        return SearchResult([loaded[i] for i in first if i in loaded], total)
     # Typos: a vendor whose name is close enough, else the closest references as suggestions.
     names = {v.name_key: v.id for v in vendors.get_all(session)}
     best = process.extractOne(fold(query)[:200], list(names), scorer=fuzz.WRatio, score_cutoff=85)
@@ -357,8 +361,9 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
 
 def _words_condition(session: Session, terms: list[str]) -> ColumnElement[bool]:
     """Every word is a substring of the folded text. On SQLite with the FTS5 trigram table, the words of
-    3+ characters pick the candidates from the index and every word is then checked on those rows only;
-    otherwise (PostgreSQL, whose trigram index serves the LIKE itself, or no FTS5) one LIKE per word."""
+    3+ characters pick the candidates from the index and every word is then checked on those rows only
+    (a word under 3 characters cannot use it); otherwise (PostgreSQL, whose trigram index serves the
+    LIKE itself, or no FTS5) one LIKE per word."""
     condition = and_(*[Contract.search_text.contains(term) for term in terms])
     indexed = [term for term in terms if search_index.indexable(term)]
     if indexed and search_index.fts_ready(session):

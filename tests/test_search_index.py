@@ -105,7 +105,8 @@ def test_indexed_search_equals_brute_force(session_factory: sessionmaker[Session
             contract = contracts.get_by_id(session, contract_id=row[0])
             assert contract is not None
             assert row[1] == " ".join([fold(contract.reference), fold(contract.title), fold(contract.vendor.name)])
-        if session.get_bind().dialect.name == "sqlite":
+        fts = session.get_bind().dialect.name == "sqlite"
+        if fts:
             assert search_index.fts_ready(session)  # this SQLite has FTS5 trigram: the indexed path is tested
         texts = [row[1] for row in rows]
         found_some = 0
@@ -119,6 +120,11 @@ def test_indexed_search_equals_brute_force(session_factory: sessionmaker[Session
                 found_some += 1
                 assert [c.id for c in result.contracts] == expected[:10], query
                 assert result.total == len(expected), query
+                terms = bounds.search_words(words(query))
+                if fts and all(search_index.indexable(t) for t in terms):
+                    for share in (1, 10**9):  # rank the candidates / walk the act-by index: both ways
+                        assert search_index.first_matches(session, terms=terms, closed=sorted(CLOSED), limit=10,
+                                                          share=share) == (expected[:10], len(expected)), query
             else:  # nothing contains every word: whatever comes back is the typo path's, not a false match
                 terms = bounds.search_words(words(query))
                 assert not any(all(t in c.search_text for t in terms) for c in result.contracts), query
