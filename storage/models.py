@@ -61,8 +61,7 @@ class Contract(Base):
     __table_args__ = (
         Index("ix_contracts_status_act_by", "status", "act_by"),
         Index("ix_contracts_status_end", "status", "end_date"),
-        Index("ix_contracts_act_by", "act_by"),
-        Index("ix_contracts_renewal_window", "act_by", "status", "end_date"),  # covers /renewals' count
+        Index("ix_contracts_renewal_window", "act_by", "status", "end_date"),  # covers /renewals and the rank walk
         one_of("status", Status, "status"),
         one_of("renewal", Renewal, "renewal"),
         one_of("type", CONTRACT_TYPES, "type"),

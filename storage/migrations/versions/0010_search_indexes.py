@@ -1,7 +1,9 @@
 """Indexes for word search and /renewals (issue 6, answer speed).
 
 - `/renewals`: `ix_contracts_renewal_window (act_by, status, end_date)`, so the window's count and
-  page read the index alone instead of the table row of each of ~9,000 matches.
+  page read the index alone instead of the table row of each of ~9,000 matches. It replaces
+  `ix_contracts_act_by (act_by)`, its prefix: with both, SQLite walked the narrower one for the page
+  and read the table row of every overdue or closed contract on the way (21 → 8 ms at 100k).
 - Word search, SQLite: `contracts_fts`, an FTS5 table with the trigram tokenizer over
   `contracts.search_text` (external content: it stores the index only, the text stays in `contracts`),
   kept in sync by three triggers — they also see the bulk import's Core inserts and any hand edit
@@ -68,6 +70,7 @@ def _create_trigram_index(bind: sa.Connection) -> None:
 
 def upgrade() -> None:
     op.create_index('ix_contracts_renewal_window', 'contracts', ['act_by', 'status', 'end_date'], unique=False)
+    op.drop_index('ix_contracts_act_by', table_name='contracts')
     bind = op.get_bind()
     if bind.dialect.name == "sqlite" and _sqlite_has_trigram(bind):
         _create_fts(bind)
@@ -88,4 +91,5 @@ def downgrade() -> None:
                 bind.exec_driver_sql("DROP EXTENSION IF EXISTS pg_trgm")
         except sa.exc.DBAPIError:
             pass
+    op.create_index('ix_contracts_act_by', 'contracts', ['act_by'], unique=False)
     op.drop_index('ix_contracts_renewal_window', table_name='contracts')
