@@ -304,8 +304,9 @@ def get_all(session: Session, *, vendor: str | None = None, status: str | None =
     conditions: list[ColumnElement[bool]] = []
     if among is not None:
         conditions.append(Contract.id.in_(among))
-    if vendor:
-        conditions.append(Contract.vendor_id.in_(select(Vendor.id).where(Vendor.name_key.contains(fold(vendor)))))
+    if vendor:  # the vendors' ids first: for one vendor, the list is then walked in order on its index
+        named = session.scalars(select(Vendor.id).where(Vendor.name_key.contains(fold(vendor)))).all()
+        conditions.append(Contract.vendor_id.in_(named))
     if status:
         conditions.append(Contract.status == status)
     if type_:
