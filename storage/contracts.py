@@ -21,6 +21,7 @@ from bot.durations import Duration, parse_duration, shift
 from bot.errors import DomainError
 from bot.text import fold, words
 from storage import audit, search_index, vendors
+from storage.listing import Listed, listed
 from storage.models import Amendment, Contract, Vendor
 
 SYSTEM_ACTOR = "contractbot"
@@ -279,7 +280,7 @@ def reference_of(session: Session, *, contract_id: int) -> str:
     return session.scalar(select(Contract.reference).where(Contract.id == contract_id)) or f"contract #{contract_id}"
 
 
-def due_for_renewal(session: Session, *, window: Window, today: date, limit: int = 200) -> tuple[Sequence[Contract], int]:
+def due_for_renewal(session: Session, *, window: Window, today: date, limit: int = 200) -> tuple[Sequence[Listed], int]:
     """Act-by or end date in the window, or act-by passed while the end is ahead; most urgent first."""
     closed = [s.value for s in CLOSED_STATUSES] + [Status.DRAFT.value]
     condition = and_(
@@ -293,13 +294,12 @@ def due_for_renewal(session: Session, *, window: Window, today: date, limit: int
         ),
     )
     total = session.scalar(select(func.count()).select_from(Contract).where(condition)) or 0
-    rows = session.scalars(select(Contract).where(condition).order_by(Contract.act_by, Contract.reference).limit(limit))
-    return rows.all(), total
+    return listed(session, condition, order=(Contract.act_by, Contract.reference), limit=limit), total
 
 
 def get_all(session: Session, *, vendor: str | None = None, status: str | None = None, type_: str | None = None,
             owner: str | None = None, among: Select[Any] | None = None, limit: int = 200
-            ) -> tuple[Sequence[Contract], int]:
+            ) -> tuple[Sequence[Listed], int]:
     """Contracts matching every filter given; `among` is a subquery of contract ids (e.g. with open disputes)."""
     conditions: list[ColumnElement[bool]] = []
     if among is not None:
@@ -314,8 +314,7 @@ def get_all(session: Session, *, vendor: str | None = None, status: str | None =
     if owner:
         conditions.append(Contract.owner == owner)
     total = session.scalar(select(func.count()).select_from(Contract).where(*conditions)) or 0
-    stmt = select(Contract).where(*conditions).order_by(Contract.end_date, Contract.reference).limit(limit)
-    return session.scalars(stmt).all(), total
+    return listed(session, *conditions, order=(Contract.end_date, Contract.reference), limit=limit), total
 
 
 def iter_all(session: Session) -> Sequence[Contract]:
