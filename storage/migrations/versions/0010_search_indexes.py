@@ -24,6 +24,8 @@ triggers with the old table: it must create them again (see `_create_fts`).
 Revision ID: 0010
 Revises: 0009
 """
+import logging
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -31,6 +33,8 @@ revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None
+
+logger = logging.getLogger("storage.migrations")
 
 FTS_TRIGGERS = {
     "contracts_fts_insert": "AFTER INSERT ON contracts BEGIN"
@@ -66,7 +70,9 @@ def _create_trigram_index(bind: sa.Connection) -> None:
     try:
         with bind.begin_nested():
             bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    except sa.exc.DBAPIError:
+    except sa.exc.DBAPIError as error:
+        logger.warning("pg_trgm could not be created (%s): word search will scan without an index; see "
+                       "docs/operations.md", str(error.orig).strip().splitlines()[0] if error.orig else error)
         return
     bind.exec_driver_sql("CREATE INDEX ix_contracts_search_trgm ON contracts USING gin (search_text gin_trgm_ops)")
 
@@ -77,8 +83,11 @@ def upgrade() -> None:
     op.create_index('ix_contracts_vendor_list', 'contracts', ['vendor_id', 'end_date', 'reference'], unique=False)
     op.drop_index('ix_contracts_vendor_id', table_name='contracts')
     bind = op.get_bind()
-    if bind.dialect.name == "sqlite" and _sqlite_has_trigram(bind):
-        _create_fts(bind)
+    if bind.dialect.name == "sqlite":
+        if _sqlite_has_trigram(bind):
+            _create_fts(bind)
+        else:
+            logger.warning("this SQLite has no FTS5 trigram tokenizer (needs 3.34+): word search will scan")
     elif bind.dialect.name == "postgresql":
         _create_trigram_index(bind)
 
