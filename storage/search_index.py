@@ -14,10 +14,10 @@ PostgreSQL: a `pg_trgm` GIN index on `contracts.search_text`, which the planner 
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, column, func, select, table, text
+from sqlalchemy import Select, TextClause, bindparam, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from storage.models import Contract
@@ -33,7 +33,7 @@ _fts = table(FTS_TABLE, column("rowid"), column("search_text"))
 _READY = "contractbot_fts_ready"
 
 
-def not_in_models(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
+def not_in_models(name: str | None, type_: str, parent_names: Any) -> bool:
     """Alembic `include_name`: False for the search objects the models do not describe (the FTS5
     table and its shadow tables `contracts_fts_*`, the trigram index): autogenerate and the
     models-versus-migrations test must neither drop them nor report them as differences."""
@@ -66,7 +66,7 @@ def fts_candidates(terms: Sequence[str]) -> Select[tuple[int]]:
     return select(_fts.c.rowid).where(_match(terms))
 
 
-def _match(terms: Sequence[str]) -> ColumnElement[bool]:
+def _match(terms: Sequence[str]) -> TextClause:
     return text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=_query(terms))
 
 

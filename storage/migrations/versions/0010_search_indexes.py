@@ -50,7 +50,7 @@ FTS_TRIGGERS = {
 
 
 def _sqlite_has_trigram(bind: sa.Connection) -> bool:
-    version = tuple(int(part) for part in bind.exec_driver_sql("SELECT sqlite_version()").scalar().split("."))
+    version = tuple(int(part) for part in str(bind.exec_driver_sql("SELECT sqlite_version()").scalar()).split("."))
     if version < (3, 34):
         return False
     options = {row[0] for row in bind.exec_driver_sql("PRAGMA compile_options")}
