@@ -1,8 +1,8 @@
 """Word search through the trigram indexes of migration 0010 (FTS5 on SQLite, pg_trgm on PostgreSQL)
 finds exactly what a brute-force substring check finds, in the same order and with the same count,
 over seeded random portfolios written every way the bot writes contracts (`create`, an amendment that
-changes the title, the import's Core insert, an SQL delete); words that look like query syntax are
-taken literally. SQLite and PostgreSQL."""
+changes the title, a Core insert, the import's batches, an SQL delete); words that look like query
+syntax are taken literally. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from bot.contract_values import ContractValues
 from bot.deadlines import CLOSED_STATUSES, Status
 from bot.durations import parse_duration
 from bot.text import fold, words
-from storage import contracts, search_index, vendors
+from storage import contract_import, contracts, search_index, vendors
 from storage.models import Contract
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -149,3 +149,30 @@ def test_syntax_looking_words_are_literal(session_factory: sessionmaker[Session]
         assert refs("%_ off") == ["LIT-2"]
         assert refs("wor onl") == ["LIT-1"]  # substrings, not whole words
         assert refs("ACME lit") and len(refs("acme lit")) == 3
+
+
+def test_imported_batches_are_indexed_in_order(session_factory: sessionmaker[Session]) -> None:
+    """The import's batches (staged then inserted in one statement on SQLite): every row indexed, ids in
+    file order, a failed batch leaves nothing behind for the next one."""
+    rng = random.Random(5)
+    doomed = [(line, _values(rng, 5000 + line)) for line in range(2, 52)]
+    with pytest.raises(RuntimeError), session_factory.begin() as session:
+        contract_import.write_batch(session, doomed, cache=contract_import.VendorCache(session), defaults=DEFAULTS,
+                                    actor="import", now=NOW)
+        raise RuntimeError("the import fails after a batch: the transaction rolls back")
+    batch = [(line, _values(rng, line)) for line in range(2, 2 + 300)]
+    with session_factory.begin() as session:
+        result = contract_import.write_batch(session, batch, cache=contract_import.VendorCache(session),
+                                             defaults=DEFAULTS, actor="import", now=NOW)
+        assert result.created == 300 and not result.errors
+    with session_factory() as session:
+        rows = [tuple(r) for r in session.execute(
+            select(Contract.id, Contract.search_text, Contract.status, Contract.act_by).order_by(Contract.id))]
+        assert len(rows) == 300
+        assert [contracts.get_by_id(session, contract_id=r[0]).reference for r in rows[:3]] == [  # type: ignore[union-attr]
+            "REF-0002", "REF-0003", "REF-0004"]
+        for query in ["oracle", "data", "sap paris", "licences backup", "24x7", "ibm", "zurich ca", "ref 01"]:
+            expected = _brute_force(rows, query)
+            assert expected is not None
+            found = contracts.search(session, query=query)
+            assert ([c.id for c in found.contracts], found.total) == (expected[:10], len(expected)), query
