@@ -53,6 +53,7 @@ def seed_obligations(path: Path, *, n: int, per: int, today: date) -> None:
     from sqlalchemy import func, insert, select
 
     from bot import obligations as rules
+    from bot.durations import Duration
     from storage.db import open_database
     from storage.models import Alert, Contract, Obligation
     from storage.obligations import KIND, alert_key
@@ -83,7 +84,8 @@ def seed_obligations(path: Path, *, n: int, per: int, today: date) -> None:
                 obligation_rows.append(dict(
                     id=oid, contract_id=contract_id, what=rng.choice(WHAT), party=rng.choice(["vendor", "us"]),
                     owner=f"U0OWN{rng.randint(0, 59):04d}" if rng.random() < 0.5 else None,
-                    evidence_required=rng.random() < 0.4, every=rng.choice([None, None, "1y", "6mo", "3mo"]),
+                    evidence_required=rng.random() < 0.4, every=rng.choice([None, None, Duration(months=12),
+                                                                               Duration(months=6), Duration(months=3)]),
                     due_anchor=due, occurrence=0, due_on=due, state="open",
                     next_alert_on=rules.next_alert_on(due, THRESHOLDS, handled), created_at=now, created_by="seed",
                     updated_at=now, version=1))

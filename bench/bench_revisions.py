@@ -43,7 +43,7 @@ PHASES = [("dry run", "dry"), ("first real run", "real"), (STEADY, "real"), (STE
 def seed(path: Path, n: int) -> None:
     from sqlalchemy import insert
 
-    from bot.durations import add_months
+    from bot.durations import Duration, add_months
     from storage.db import open_database
     from storage.models import Contract, IndexValue, RevisionClause, Vendor
 
@@ -65,14 +65,16 @@ def seed(path: Path, n: int) -> None:
                 ref = f"REV-{i:06d}"
                 rows.append({"id": i + 1, "reference": ref, "reference_key": ref, "title": f"TMA {i}", "vendor_id": 1,
                              "type": "tma", "status": "active", "start_date": None, "end_date": end, "end_anchor": end,
-                             "renewals_since_anchor": 0, "notice": "3mo", "term": "1y", "lead": "0d",
+                             "renewals_since_anchor": 0, "notice": Duration(months=3), "term": Duration(months=12),
+                             "lead": Duration(),
                              "renewal": "auto", "notice_deadline": end, "act_by": end,
                              "annual_value": Decimal(100_000 + i), "currency": "EUR", "owner": None,
                              "channel": f"C{i % 500:08d}", "search_text": ref.lower(), "alerts_snoozed_until": None,
                              "created_at": now, "updated_at": now, "version": 1})
                 first = today + timedelta(days=1 + i % 730)
                 clauses.append({"contract_id": i + 1, "index_name": "syntec", "base_month": add_months(month, 60),
-                                "base_value": Decimal(100_000 + i), "fixed": Decimal("0.15"), "every": "1y",
+                                "base_value": Decimal(100_000 + i), "fixed": Decimal("0.15"),
+                                "every": Duration(months=12),
                                 "first_on": first, "mode": "chained" if i % 2 else "base", "lag": 0, "min_pct": None,
                                 "cap_pct": None, "round_to": Decimal("0.01"), "next_k": 0, "next_revision_on": first,
                                 "last_value": None, "last_index_month": None, "last_index_value": None,

@@ -178,8 +178,8 @@ def seed_sla(source: Path, target: Path, *, seed_value: int = 20261123, ack_shar
     term_rows, policy_rows = [], []
     for r in chosen:
         for priority, (response, resolution, clock, credit) in SHAPES[shape_of[r.id]].items():
-            term_rows.append({"contract_id": r.id, "priority": priority, "response": response,
-                              "resolution": resolution, "clock": clock, "credit_pct": credit, "updated_at": now})
+            term_rows.append({"contract_id": r.id, "priority": priority, "response": duration(response),
+                              "resolution": duration(resolution), "clock": clock, "credit_pct": credit, "updated_at": now})
         if r.id == big.id or rng.random() < 0.7:
             policy_rows.append({"contract_id": r.id, "availability_target": Decimal(rng.choice(["99.5", "99.9"])),
                                 "availability_credit_pct": Decimal(rng.choice(["5", "10"])),
@@ -190,7 +190,8 @@ def seed_sla(source: Path, target: Path, *, seed_value: int = 20261123, ack_shar
         response, resolution, clock, credit = SHAPES[shape_of[contract_id]][priority]
         r = deadline(opened_at, duration(response), Clock(clock), calendar)
         s = deadline(opened_at, duration(resolution), Clock(clock), calendar)
-        return {"clock": clock, "credit_pct": credit, "response_target": response, "resolution_target": resolution,
+        return {"clock": clock, "credit_pct": credit, "response_target": duration(response),
+                "resolution_target": duration(resolution),
                 "response_due_at": r.due, "response_warn_at": r.warn, "resolve_due_at": s.due,
                 "resolve_warn_at": s.warn}
 

@@ -30,6 +30,7 @@ from sqlalchemy import insert  # noqa: E402
 from bot import deadlines  # noqa: E402
 from bot.durations import parse_duration  # noqa: E402
 from bot.text import fold  # noqa: E402
+from storage import search_index  # noqa: E402
 from storage.db import open_database  # noqa: E402
 from storage.models import Contract, Vendor  # noqa: E402
 
@@ -120,7 +121,6 @@ def seed(url: str, *, n: int, seed_value: int = 20261123, today: date | None = N
     codes = [vendor_code(name) for name in names]
 
     durations = {text: parse_duration(text) for text, _ in NOTICES + TERMS}
-    canonical = {text: d.canonical() for text, d in durations.items()}
     leads = {days: parse_duration(f"{days}d") for days in range(31)}
 
     gen_started = time.perf_counter()
@@ -160,8 +160,8 @@ def seed(url: str, *, n: int, seed_value: int = 20261123, today: date | None = N
             yield {
                 "reference": reference, "reference_key": reference.upper(), "title": title, "vendor_id": v + 1,
                 "type": type_names[type_index], "status": status, "start_date": start, "end_date": end,
-                "end_anchor": end, "renewals_since_anchor": 0, "notice": canonical[notices[i]],
-                "term": canonical[term_text], "lead": lead.canonical(), "renewal": renewals[i],
+                "end_anchor": end, "renewals_since_anchor": 0, "notice": notice,
+                "term": durations[term_text], "lead": lead, "renewal": renewals[i],
                 "notice_deadline": notice_deadline, "act_by": act_by, "annual_value": value,
                 "currency": currencies[i], "owner": owner, "channel": channel,
                 "search_text": " ".join([fold(reference), fold(title), folded_vendor[v]]),
@@ -176,12 +176,12 @@ def seed(url: str, *, n: int, seed_value: int = 20261123, today: date | None = N
             batch.append(row)
             if len(batch) == BATCH:
                 t0 = time.perf_counter()
-                connection.execute(insert(Contract.__table__), batch)
+                search_index.insert_contracts(connection, batch)  # staged: FTS5 triggers fired in one statement
                 insert_s += time.perf_counter() - t0
                 batch = []
         if batch:
             t0 = time.perf_counter()
-            connection.execute(insert(Contract.__table__), batch)
+            search_index.insert_contracts(connection, batch)
             insert_s += time.perf_counter() - t0
     commit_done = time.perf_counter()
     with engine.connect() as connection:  # fold the WAL into the main file: a plain file to copy

@@ -25,7 +25,6 @@ from bot.slack_client import web_client
 from handlers import register_listeners
 from handlers.failures import tell_failure
 from handlers.runtime import Runtime
-from storage.db import database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +39,8 @@ def create_app(
     process_before_response: bool = False,
     lifecycle: Lifecycle | None = None,
 ) -> tuple[App, Runtime]:
-    runtime = Runtime(settings=settings, session_factory=session_factory, clock=clock, metrics=metrics or Metrics())
+    runtime = Runtime(settings=settings, session_factory=session_factory, clock=clock, metrics=metrics or Metrics(),
+                      schema_ready=lifecycle.ready if lifecycle is not None else None)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     # Bolt runs each listener in this pool and keeps running it after the ack; the pool counts that
     # work so a stopping process waits for it. Wide enough that commands waiting for the heavy lane
@@ -67,7 +67,7 @@ def create_app(
                  client: WebClient | None = None, response: BoltResponse | None = None) -> BoltResponse | None:
         if isinstance(error, BoltUnhandledRequestError):
             return None
-        if database_unavailable(error):
+        if runtime.unavailable(error):
             logger.warning("a %s request was not handled: database unavailable (%s)",
                            body.get("type") or body.get("command"), type(error).__name__)
             if respond is not None and body.get("response_url"):  # a button: say so, like a command would

@@ -12,6 +12,7 @@ import argparse
 import gc
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -50,15 +51,24 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app import create_app
+    from bot.lifecycle import Lifecycle, become_ready
     from jobs.registry import build_scheduler
+    from storage.db import make_engine, make_session_factory
 
-    _engine, factory = open_database(settings.database_url)
+    # Like `serve`: connect to Slack at once, without waiting for the database. The schema upgrade is
+    # retried in the background (bot.lifecycle.become_ready) and the scheduler starts once it succeeded;
+    # meanwhile commands, DMs and buttons are answered "temporarily unavailable".
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
     clock = SystemClock()
-    app, runtime = create_app(settings, factory, clock, request_verification=False)
+    life = Lifecycle(ready=False)
+    app, runtime = create_app(settings, factory, clock, request_verification=False, lifecycle=life)
+    jobs = None
     if not args.no_scheduler:
         ctx = job_context(settings, factory, clock)
         ctx.metrics = runtime.metrics
-        build_scheduler(ctx).start()
+        jobs = build_scheduler(ctx)
+    threading.Thread(target=become_ready, args=(engine, life, jobs), name="startup", daemon=True).start()
     assert settings.slack_app_token is not None
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     return 0

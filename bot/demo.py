@@ -117,7 +117,7 @@ def _load_sla(session: Session, *, settings: Settings, now: datetime) -> None:
     for ref, priority, response, resolution, clock, credit in SLA_TERMS:
         contract = contracts.get_by_reference(session, reference=ref)
         if contract is not None and sla_terms.get_term(session, contract_id=contract.id, priority=priority) is None:
-            term = sla_terms.TermInput(priority, parse_duration(response).canonical(), parse_duration(resolution).canonical(), clock,
+            term = sla_terms.TermInput(priority, parse_duration(response), parse_duration(resolution), clock,
                                        Decimal(credit))
             sla_terms.set_term(session, contract=contract, term=term, actor="demo", now=now)
     for ref, target, credit, cap in SLA_POLICIES:

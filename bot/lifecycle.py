@@ -6,11 +6,17 @@ work Bolt runs after the ack (answers sent through response_url), through `Track
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
+
+from storage.db import database_unavailable, upgrade
+
+logger = logging.getLogger(__name__)
+BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
 
 
 class InFlight:
@@ -78,3 +84,33 @@ class TrackedExecutor(ThreadPoolExecutor):
         except BaseException:
             self._in_flight.__exit__()
             raise
+
+
+def become_ready(engine: Any, life: Lifecycle, jobs: Any, lane: Any = None) -> None:
+    """Bring the schema to head, retrying with backoff (1 s doubling to 30 s) while the database is
+    unreachable, then start the scheduler (`jobs`, if any) and say ready. Run in a thread, by `serve` and
+    Socket Mode alike: the process answers ("temporarily unavailable") while this waits."""
+    delay = BACKOFF_FIRST
+    while not life.draining.is_set():
+        try:
+            upgrade(engine)
+            break
+        except Exception as exc:
+            if not database_unavailable(exc):
+                logger.exception("database upgrade failed; retrying in %.0f s", delay)
+            else:
+                logger.warning("database unreachable (%s); retrying in %.0f s", type(exc).__name__, delay)
+            life.draining.wait(delay)
+            delay = min(delay * 2, BACKOFF_MAX)
+    if life.draining.is_set():
+        return
+    if jobs is not None:
+        jobs.start()
+    life.ready.set()
+    logger.info("database schema at head; serving%s", " with the scheduler" if jobs is not None else "")
+    if lane is None:
+        return
+    try:
+        lane.warm_up()
+    except Exception:
+        logger.warning("the heavy lane did not start; it will be retried at the first export", exc_info=True)

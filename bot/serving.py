@@ -22,18 +22,17 @@ from typing import Any
 from bot.app import create_app, web_client
 from bot.clock import SystemClock
 from bot.edge import SlackEdge, replay_session_factory
-from bot.lifecycle import Lifecycle
+from bot.lifecycle import Lifecycle, become_ready
 from bot.settings import Settings
 from bot.web import create_server, make_wsgi
 from handlers.lanes import ProcessLane
 from jobs.context import JobContext
 from jobs.registry import build_scheduler
-from storage.db import database_unavailable, make_engine, make_session_factory, upgrade
+from storage.db import make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 25.0
-BACKOFF_FIRST, BACKOFF_MAX = 1.0, 30.0
 
 
 def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> int:
@@ -58,7 +57,7 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
     sys.setswitchinterval(0.001)
     server = create_server(make_wsgi(app, engine=engine, metrics=runtime.metrics, edge=edge, lifecycle=life),
                            host=host, port=port)
-    threading.Thread(target=_become_ready, args=(engine, life, jobs, runtime.heavy_lane), name="startup",
+    threading.Thread(target=become_ready, args=(engine, life, jobs, runtime.heavy_lane), name="startup",
                      daemon=True).start()
     signal.signal(signal.SIGTERM, lambda _sig, _frame: _start_drain(life, jobs))
     logger.info("contractbot listening on http://%s:%d/slack/events", host, port)
@@ -69,31 +68,6 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
         engine.dispose()
     logger.info("contractbot stopped")
     return 0
-
-
-def _become_ready(engine: Any, life: Any, jobs: Any, lane: Any) -> None:
-    delay = BACKOFF_FIRST
-    while not life.draining.is_set():
-        try:
-            upgrade(engine)
-            break
-        except Exception as exc:
-            if not database_unavailable(exc):
-                logger.exception("database upgrade failed; retrying in %.0f s", delay)
-            else:
-                logger.warning("database unreachable (%s); retrying in %.0f s", type(exc).__name__, delay)
-            life.draining.wait(delay)
-            delay = min(delay * 2, BACKOFF_MAX)
-    if life.draining.is_set():
-        return
-    if jobs is not None:
-        jobs.start()
-    life.ready.set()
-    logger.info("database schema at head; serving%s", " with the scheduler" if jobs is not None else "")
-    try:
-        lane.warm_up()
-    except Exception:
-        logger.warning("the heavy lane did not start; it will be retried at the first export", exc_info=True)
 
 
 def _start_drain(life: Any, jobs: Any) -> None:

@@ -29,9 +29,9 @@ def target_minutes_24x7(duration: Duration) -> int:
     return duration.minutes + duration.days * 1440 + duration.business_days * 1440
 
 
-def read_target(name: str, text: str) -> str:
-    """A response or resolution target as typed (`/sla set`, the SLA CSV): its canonical duration
-    text, or DomainError("err_bad_target") — minutes, hours or (business) days, not zero."""
+def read_target(name: str, text: str) -> Duration:
+    """A response or resolution target as typed (`/sla set`, the SLA CSV), or DomainError("err_bad_target")
+    — minutes, hours or (business) days, not zero."""
     try:
         duration = parse_duration(text)
         target_minutes_24x7(duration)
@@ -39,7 +39,7 @@ def read_target(name: str, text: str) -> str:
         raise DomainError("err_bad_target", field=name, value=text) from None
     if duration.is_zero:
         raise DomainError("err_bad_target", field=name, value=text)
-    return duration.canonical()
+    return duration
 
 
 def read_clock(text: str | None) -> Clock:

@@ -23,7 +23,6 @@ from handlers.commands import COMMANDS
 from handlers.errors import explain
 from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
-from storage.db import database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ def execute(rt: Runtime, caller: Caller, name: str, text: str) -> tuple[Reply, s
     except (DomainError, InputError, GrammarError) as exc:
         return Reply(error(caller.lang, explain(caller.lang, exc), command=name), is_error=True), "refused"
     except Exception as exc:
-        if database_unavailable(exc):
+        if rt.unavailable(exc):
             logger.warning("command %s: database unavailable (%s); nothing was changed", name, type(exc).__name__)
             return unavailable(caller.lang), "unavailable"
         return internal_error(caller.lang, f"command {name} failed"), "error"

@@ -17,9 +17,39 @@ from bot.clock import Clock, FixedClock
 from bot.i18n import language_of
 from bot.metrics import Metrics
 from bot.settings import Settings
+from storage.db import database_unavailable
 
 logger = logging.getLogger(__name__)
 LOCALE_TTL_SECONDS = 3600
+RECENT_EVENT_SECONDS, RECENT_EVENTS_KEPT = 3600, 20_000
+
+
+class RecentEvents:
+    """Event ids this process answered in the last hour, in memory: with the database down the
+    `slack_events` ledger cannot say whether an event is a re-delivery (Slack retries after 1 and 5
+    minutes), and an event answered just before an outage must not be answered again during it."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def seen(self, event_id: str) -> bool:
+        with self._lock:
+            expires = self._seen.get(event_id)
+            return expires is not None and expires > time.monotonic()
+
+    def remember(self, event_id: str) -> bool:
+        """True the first time this process sees `event_id` (within the hour)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._seen.get(event_id, 0.0) > now:
+                return False
+            if len(self._seen) >= RECENT_EVENTS_KEPT:
+                self._seen = {k: v for k, v in self._seen.items() if v > now}
+                while len(self._seen) >= RECENT_EVENTS_KEPT:  # still full: forget the oldest
+                    self._seen.pop(next(iter(self._seen)))
+            self._seen[event_id] = now + RECENT_EVENT_SECONDS
+            return True
 
 
 @dataclass
@@ -36,11 +66,19 @@ class Runtime:
     # so a heavy answer does not hold this process's interpreter lock either.
     heavy_slot: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(1))
     heavy_lane: Any = None  # a handlers.lanes.ProcessLane, or None to run heavy work in this process
+    recent_events: RecentEvents = field(default_factory=RecentEvents)  # shared by `at()` copies
+    # Set once the schema is at head (bot.lifecycle.become_ready); None: always (the shell, tests).
+    schema_ready: threading.Event | None = None
     _languages: dict[str, tuple[float, str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def unavailable(self, error: BaseException) -> bool:
+        """True when `error` means "the database cannot serve yet": unreachable, or reachable while the
+        start-up upgrade has not brought its schema to head (a missing table is not a bug then)."""
+        return database_unavailable(error) or (self.schema_ready is not None and not self.schema_ready.is_set())
 
     def at(self, now: datetime) -> Runtime:
         """This runtime for one request or job run: its clock says `now` throughout (read once at the

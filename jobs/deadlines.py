@@ -24,6 +24,7 @@ from bot.render import alert_groups as render_groups
 from bot.render import alert_messages
 from bot.render.common import Message
 from bot.settings import Settings
+from jobs import recovery
 from jobs.failures import Failures
 from jobs.pacing import Pacer, round_robin
 from jobs.posting import Outcome, destination, post_claimed, post_group, warn_unroutable, worker_name
@@ -197,6 +198,12 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     for channel, items in queues.items():
         try:
             claimed = claim_all(factory, items, worker=worker, now=now)
+            if len(claimed) > settings.alert_group_over:  # (a single post checks its own: post_claimed)
+                settled = recovery.settle_stale(factory, client, kind=KIND, destination=channel, now=now,
+                                                metrics=metrics, alert_ids=[alert_id for alert_id, _ in claimed])
+                report.outcomes += [Outcome(alerts.deadline_key(item.contract_id, item.end, item.threshold), channel,
+                                            "", True) for alert_id, item in claimed if alert_id in settled]
+                claimed = [pair for pair in claimed if pair[0] not in settled]
         except Exception as exc:  # noqa: BLE001 - a database error on one destination's batch
             failures.record(channel, "claim", exc)
             continue

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.metrics import Metrics
 from bot.render.common import Message
+from jobs import recovery
 from jobs.pacing import Pacer
-from storage import alerts
+from storage import alert_state, alerts
+from storage.db import database_unavailable
 from storage.models import Alert
 
 logger = logging.getLogger(__name__)
@@ -62,12 +64,13 @@ def retry_after(headers: dict | None) -> float:
     return 1.0
 
 
-def _post(client: WebClient, channel: str, message: Message, pacer: Pacer | None):
-    """chat.postMessage, paced per channel; a 429 left after slack_sdk's retries backs the channel off."""
+def _post(client: WebClient, channel: str, message: Message, pacer: Pacer | None, metadata: dict):
+    """chat.postMessage, paced per channel; a 429 left after slack_sdk's retries backs the channel off.
+    `metadata` names the alerts (jobs.recovery), so a post whose mark was lost is found, not doubled."""
     if pacer is not None:
         pacer.wait(channel)
     try:
-        return client.chat_postMessage(channel=channel, **message.to_dict(), unfurl_links=False)
+        return client.chat_postMessage(channel=channel, **message.to_dict(), unfurl_links=False, metadata=metadata)
     except SlackApiError as exc:
         if pacer is not None and exc.response.status_code == 429:
             pacer.retry_after(channel, retry_after(exc.response.headers))
@@ -75,6 +78,18 @@ def _post(client: WebClient, channel: str, message: Message, pacer: Pacer | None
     finally:
         if pacer is not None:
             pacer.posted(channel)
+
+
+def _mark_posted(factory: sessionmaker[Session], *, alert_ids: list[int], worker: str, channel: str, ts: str,
+                 now: datetime) -> None:
+    """Mark posted; when the database dropped since the post, keep the mark for the next run and re-raise."""
+    try:
+        with factory.begin() as session:
+            alerts.mark_posted_many(session, alert_ids=alert_ids, channel=channel, ts=ts, now=now)
+    except Exception as exc:
+        if database_unavailable(exc):
+            recovery.remember_mark(factory, alert_ids=alert_ids, worker=worker, channel=channel, ts=ts, now=now)
+        raise
 
 
 def post_claimed(
@@ -88,9 +103,14 @@ def post_claimed(
     metrics: Metrics | None = None,
     pacer: Pacer | None = None,
 ) -> Outcome:
-    """Post an alert this worker has claimed; the claim must already be committed."""
+    """Post an alert this worker has claimed; the claim must already be committed. A claim taken over from
+    a process that went away is first looked for in Slack (jobs.recovery): found, it is only marked."""
+    if alert_state.read(alert).stale_claim and recovery.settle_stale(
+            factory, client, kind=alert.kind, destination=channel, alert_ids=[alert.id], now=now, metrics=metrics):
+        return Outcome(alert.key, channel, message.text, True)
     try:
-        response = _post(client, channel, message, pacer)
+        response = _post(client, channel, message, pacer,
+                         recovery.alert_metadata([alert.key], alerts.claim_token(alert.claimed_by, alert.claimed_at)))
     except (SlackApiError, OSError) as exc:
         error = _error(exc)
         with factory.begin() as session:
@@ -99,8 +119,8 @@ def post_claimed(
         if metrics:
             metrics.alerts.labels(alert.kind, "failed").inc()
         return Outcome(alert.key, channel, message.text, False, error)
-    with factory.begin() as session:
-        alerts.mark_posted(session, alert_id=alert.id, channel=response["channel"], ts=response["ts"], now=now)
+    _mark_posted(factory, alert_ids=[alert.id], worker=alert.claimed_by, channel=response["channel"],
+                 ts=response["ts"], now=now)
     if metrics:
         metrics.alerts.labels(alert.kind, "posted").inc()
     return Outcome(alert.key, channel, message.text, True)
@@ -121,8 +141,10 @@ def post_group(
     """Post one grouped message for many claimed alerts (key → id, claims committed): all are then
     posted, or all failed (and retried together by the next sweep)."""
     ids = list(keys.values())
+    worker = worker_name()  # the claims were made by this worker at `now` (claim_many)
     try:
-        response = _post(client, channel, message, pacer)
+        response = _post(client, channel, message, pacer,
+                         recovery.alert_metadata(list(keys), alerts.claim_token(worker, now)))
     except (SlackApiError, OSError) as exc:
         error = _error(exc)
         with factory.begin() as session:
@@ -132,8 +154,7 @@ def post_group(
         if metrics:
             metrics.alerts.labels(kind, "failed").inc(len(ids))
         return [Outcome(key, channel, message.text, False, error) for key in keys]
-    with factory.begin() as session:
-        alerts.mark_posted_many(session, alert_ids=ids, channel=response["channel"], ts=response["ts"], now=now)
+    _mark_posted(factory, alert_ids=ids, worker=worker, channel=response["channel"], ts=response["ts"], now=now)
     if metrics:
         metrics.alerts.labels(kind, "posted").inc(len(ids))
     return [Outcome(key, channel, message.text, True) for key in keys]

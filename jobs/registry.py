@@ -15,7 +15,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from jobs import deadlines, digest, disputes, obligations, revisions, sla, sla_report
+from jobs import deadlines, digest, disputes, obligations, recovery, revisions, sla, sla_report
 from jobs.context import JobContext
 from storage.db import database_unavailable
 
@@ -106,6 +106,8 @@ def run_job(name: str, ctx: JobContext, *, now: datetime | None = None, dry_run:
     when = now or ctx.clock.now()
     started = time.monotonic()
     try:
+        if not dry_run:  # marks this process could not write during an outage go first (jobs.recovery)
+            recovery.write_pending_marks(ctx.session_factory)
         lines = spec.run(ctx, when, dry_run)
     except Exception:
         ctx.metrics.job_runs.labels(name, "error").inc()

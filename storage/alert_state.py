@@ -33,6 +33,11 @@ class AlertRecord:
     effective_on: str | None = None  # price revision: effective date (ISO)
     week: str | None = None  # digest: ISO week
     month: str | None = None  # SLA report: YYYY-MM
+    # a claim of this alert that went stale (its process died, or lost the database, after claiming):
+    # "ISO-UTC worker" of the last one, and when the first one was made (ISO, UTC). Before posting again,
+    # the sweep looks in the destination's history since then for a message carrying the alert's key.
+    stale_claim: str | None = None
+    stale_since: str | None = None
     # what people did since (buttons)
     snoozed_by: str | None = None
     snoozed_until: str | None = None  # ISO date in the org time zone

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
-from typing import Any, cast
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from storage import alert_state
 from storage.inserts import dialect_insert
 from storage.models import Alert, Contract
 
@@ -40,18 +40,61 @@ def claim(session: Session, *, key: str, kind: str, contract_id: int | None, due
     """The alert row if this worker now owns it, else None. Commit before posting."""
     row = dict(key=key, kind=kind, contract_id=contract_id, subject_id=subject_id, state=CLAIMED, due_on=due_on,
                detail=detail, claimed_at=now, claimed_by=worker, attempts=0)
-    if not _insert_new(session, row):
-        # DML: the result is a CursorResult (Session.execute is typed for SELECT)
-        reclaimed = cast(CursorResult[Any], session.execute(
-            update(Alert)
-            .where(Alert.key == key)
-            .where((Alert.state == FAILED) | ((Alert.state == CLAIMED) & (Alert.claimed_at < now - STALE_CLAIM)))
-            .values(state=CLAIMED, claimed_at=now, claimed_by=worker)
-            .execution_options(synchronize_session=False)
-        ))
-        if reclaimed.rowcount != 1:
-            return None
+    if not _insert_new(session, row) and key not in _reclaim(session, keys=[key], worker=worker, now=now):
+        return None
     return session.scalar(select(Alert).where(Alert.key == key).execution_options(populate_existing=True))
+
+
+def claim_token(claimed_by: str, claimed_at: datetime) -> str:
+    """What names one claim (a worker at an instant): written in the metadata of the message it posted,
+    and kept in the alert's record when the claim goes stale, so a later sweep can recognise that message."""
+    return f"{claimed_at.astimezone(UTC).isoformat(timespec='microseconds')} {claimed_by}"
+
+
+def _reclaim(session: Session, *, keys: Sequence[str], worker: str, now: datetime) -> dict[str, int]:
+    """Take over the existing rows of `keys` that are `failed`, or `claimed` more than STALE_CLAIM ago
+    (conditional UPDATEs: of several workers one wins each); key → id of those won. A stale claim is
+    kept in the alert's record (`stale_claim`, `stale_since`): its post may have gone out before the
+    process could mark it, and the sweep looks for it before posting again."""
+    won: dict[str, int] = {}
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start:start + BATCH]
+        stale = session.execute(select(Alert.id, Alert.key, Alert.claimed_by, Alert.claimed_at, Alert.detail).where(
+            Alert.key.in_(chunk), Alert.state == CLAIMED, Alert.claimed_at < now - STALE_CLAIM)).all()
+        for id_, key, claimed_by, claimed_at, detail in stale:
+            record = dict(detail or {})
+            record["stale_since"] = record.get("stale_since") or claimed_at.astimezone(UTC).isoformat()
+            record["stale_claim"] = claim_token(claimed_by, claimed_at)
+            taken = session.execute(
+                update(Alert)
+                .where(Alert.id == id_, Alert.state == CLAIMED, Alert.claimed_by == claimed_by,
+                       Alert.claimed_at < now - STALE_CLAIM)
+                .values(state=CLAIMED, claimed_at=now, claimed_by=worker, detail=alert_state.record(**record))
+                .returning(Alert.id)
+                .execution_options(synchronize_session=False)).first()
+            if taken is not None:
+                won[key] = id_
+        reclaimed = session.execute(
+            update(Alert)
+            .where(Alert.key.in_(chunk), Alert.state == FAILED)
+            .values(state=CLAIMED, claimed_at=now, claimed_by=worker)
+            .returning(Alert.key, Alert.id)
+            .execution_options(synchronize_session=False))
+        won.update({key: id_ for key, id_ in reclaimed})
+    return won
+
+
+def stale_claims(session: Session, *, alert_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+    """Alert id → (key, stale claim token, ISO time of the first stale claim) of those among `alert_ids`
+    whose record says an earlier claim went stale (their post may already be in Slack)."""
+    found: dict[int, tuple[str, str, str]] = {}
+    for start in range(0, len(alert_ids), BATCH):
+        for id_, key, detail in session.execute(select(Alert.id, Alert.key, Alert.detail).where(
+                Alert.id.in_(alert_ids[start:start + BATCH]))):
+            record = dict(detail or {})
+            if record.get("stale_claim") and record.get("stale_since"):
+                found[id_] = (key, record["stale_claim"], record["stale_since"])
+    return found
 
 
 def supersede(session: Session, *, keys: Iterable[tuple[str, int | None, date | None, dict[str, Any]]], worker: str,
@@ -142,15 +185,7 @@ def claim_many(session: Session, *, rows: Sequence[dict[str, Any]], worker: str,
     won = {key: id_ for key, id_ in connection.execute(stmt, _ledger_rows(rows, state=CLAIMED, worker=worker,
                                                                           now=now))}
     rest = [r["key"] for r in rows if r["key"] not in won]
-    for start in range(0, len(rest), BATCH):
-        reclaimed = session.execute(
-            update(Alert)
-            .where(Alert.key.in_(rest[start:start + BATCH]))
-            .where((Alert.state == FAILED) | ((Alert.state == CLAIMED) & (Alert.claimed_at < now - STALE_CLAIM)))
-            .values(state=CLAIMED, claimed_at=now, claimed_by=worker)
-            .returning(Alert.key, Alert.id)
-            .execution_options(synchronize_session=False))
-        won.update({key: id_ for key, id_ in reclaimed})
+    won.update(_reclaim(session, keys=rest, worker=worker, now=now))
     return won
 
 
@@ -161,10 +196,14 @@ def supersede_many(session: Session, *, rows: Sequence[dict[str, Any]], worker: 
         session.connection().execute(stmt, _ledger_rows(rows, state=SUPERSEDED, worker=worker, now=now))
 
 
-def mark_posted_many(session: Session, *, alert_ids: Sequence[int], channel: str, ts: str, now: datetime) -> None:
-    """Alerts posted together in one grouped message: they share its channel and ts."""
+def mark_posted_many(session: Session, *, alert_ids: Sequence[int], channel: str, ts: str, now: datetime,
+                     claimed_by: str | None = None) -> None:
+    """Alerts posted together in one grouped message: they share its channel and ts. With `claimed_by`,
+    only those still claimed by that worker (a mark written late, after an outage: a row another worker
+    has reclaimed since is that worker's to settle)."""
+    mine = (Alert.state == CLAIMED, Alert.claimed_by == claimed_by) if claimed_by is not None else ()
     for start in range(0, len(alert_ids), BATCH):
-        session.execute(update(Alert).where(Alert.id.in_(alert_ids[start:start + BATCH]))
+        session.execute(update(Alert).where(Alert.id.in_(alert_ids[start:start + BATCH]), *mine)
                         .values(state=POSTED, posted_at=now, channel=channel, ts=ts, attempts=Alert.attempts + 1)
                         .execution_options(synchronize_session=False))
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.durations import Duration
 from storage.models import AuditEvent
 
 
@@ -18,6 +19,8 @@ def jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, Duration):
+        return value.canonical()
     return value
 
 

@@ -8,7 +8,9 @@ columns, same history), with one INSERT executemany (their history with another)
 already in the driver's form — SQLAlchemy's per-row bind processing was a third of the import's time.
 An existing reference is first compared with what the import would write: when not one column would
 change it is counted unchanged without loading it; otherwise it is updated through
-`storage.contracts.update` (so its history says "import_update", as before). The caller owns the one
+`storage.contracts.update` (so its history says "import_update", as before). On SQLite, the word-search
+index (migration 0010: an FTS5 table kept by triggers on `contracts`) is written by those same INSERTs,
+up to 1,000 rows per statement (`BulkInsert`). The caller owns the one
 transaction: any bad row — every one is reported with its line — and nothing is committed.
 Memory holds one batch, the references seen so far (to report duplicates), the vendors and a few
 bounded caches of derived dates.
@@ -43,12 +45,6 @@ BATCH = 2_000
 # of a big portfolio stay in memory instead of being spilled to the WAL and read back for every batch.
 # Memory only: the transaction, its journal and the all-or-nothing guarantee are unchanged.
 SQLITE_CACHE_KIB = 32 * 1024
-
-
-def stored_duration(value: Duration | str) -> str:
-    """A duration as its column holds it (the canonical text, `1y`, `3mo`, `0d`): what the import binds,
-    and what it compares with a stored value (text, or a `Duration` once read through a column type)."""
-    return value if isinstance(value, str) else value.canonical()
 
 
 @dataclass(slots=True)
@@ -91,10 +87,10 @@ class VendorCache:
 
 @lru_cache(maxsize=32_768)
 def _derived(end: date, notice: Duration, term: Duration, lead: Duration) -> tuple[date, date, str, str, str]:
-    """(notice deadline, act-by date, and the stored notice, term and lead): a portfolio has a few
-    thousand distinct (end, notice, term, lead)."""
-    return (deadlines.notice_deadline(end, notice), deadlines.act_by(end, notice, lead), stored_duration(notice),
-            stored_duration(term), stored_duration(lead))
+    """(notice deadline, act-by date, and the canonical text of the notice, term and lead — what the
+    history records): a portfolio has a few thousand distinct (end, notice, term, lead)."""
+    return (deadlines.notice_deadline(end, notice), deadlines.act_by(end, notice, lead), notice.canonical(),
+            term.canonical(), lead.canonical())
 
 
 # The columns of a new contract, in the order `new_contract` gives them.
@@ -114,7 +110,8 @@ _DEFAULT_TERM = parse_duration("12mo")
 def new_contract(values: ContractValues, *, defaults: contracts.Defaults, vendor_id: int, vendor_name: str,
                  folded_vendor: str, now: datetime) -> tuple[tuple[Any, ...], str]:
     """The contract `contracts.create` makes from `values` (same defaults, same rules, same derived
-    columns) — its columns in `NEW_COLUMNS` order, Python values — and the changes its history records
+    columns) — its columns in `NEW_COLUMNS` order, Python values as the ORM holds them (durations as
+    `Duration`s) — and the changes its history records
     (`{"reference": [null, "…"], …}`, in `create`'s order), as the JSON text the audit trail stores."""
     reference, title, end = values.reference, values.title, values.end
     if reference is None or title is None or end is None or values.vendor is None:
@@ -136,8 +133,8 @@ def new_contract(values: ContractValues, *, defaults: contracts.Defaults, vendor
         raise InputError("end", "end_before_start", end.isoformat())
     notice_deadline, act_by, notice_text, term_text, lead_text = _derived(end, notice, term, lead)
     search_text = f"{fold(reference)} {fold(title)} {folded_vendor}"
-    row = (reference, reference.upper(), title, vendor_id, type_, status, start, end, end, 0, notice_text, term_text,
-           lead_text, renewal, notice_deadline, act_by, value, currency, owner, channel, search_text, None, now, now, 1)
+    row = (reference, reference.upper(), title, vendor_id, type_, status, start, end, end, 0, notice, term, lead, renewal,
+           notice_deadline, act_by, value, currency, owner, channel, search_text, None, now, now, 1)
     # what json.dumps writes for the history's {name: [None, text], …} (the JSON column's own
     # serialiser; None values left out, as `create` does), written out: ~3× faster
     history = "".join([
@@ -160,10 +157,12 @@ _ACTIVE, _MANUAL = Status.ACTIVE.value, Renewal.MANUAL.value
 class BulkInsert:
     """One INSERT of `columns` into `table`, compiled once for the connection's dialect and run as an
     executemany of parameters already in the driver's form: the columns whose type has a bind processor
-    (dates on SQLite, aware datetimes, numerics) go through the dialect's own processor — so the stored
-    values are exactly those of an ORM insert — once per distinct value (they repeat across a
-    portfolio), column by column. `raw` columns are bound as they come (the durations: their canonical
-    text; the history: its JSON text). On SQLite, one statement inserts up to 1,000 rows."""
+    (dates on SQLite, aware datetimes, numerics, durations: `DurationType` writes the canonical text the
+    column's CHECK accepts) go through the column type's own processor — so the stored values are
+    exactly those of an ORM insert — once per distinct value (they repeat across a portfolio), column by
+    column. `raw` columns are bound as they come (the history: its JSON text, already serialised). On
+    SQLite, one statement inserts up to 1,000 rows: the word-search index's triggers (migration 0010)
+    then index them within that one statement, not one statement per row."""
 
     REMEMBERED = 20_000  # distinct values remembered per processed column
 
@@ -239,8 +238,7 @@ class Writer:
         self.session, self.defaults, self.actor, self.now = session, defaults, actor, now
         self.cache = VendorCache(session)
         connection = session.connection()
-        self.contracts = BulkInsert(connection, cast(Table, Contract.__table__), NEW_COLUMNS,
-                                    raw=("notice", "term", "lead"))
+        self.contracts = BulkInsert(connection, cast(Table, Contract.__table__), NEW_COLUMNS)
         self.audit = BulkInsert(connection, cast(Table, AuditEvent.__table__), _CREATED_COLUMNS, raw=("changes",),
                                 statement=_CREATED)
 
@@ -309,7 +307,6 @@ class Writer:
                 or ("currency" in given and values.currency != currency)
                 or ("owner" in given and values.owner != owner) or ("channel" in given and values.channel != channel)):
             return False
-        notice, term, lead = _duration_of(notice), _duration_of(term), _duration_of(lead)
         if (("notice" in given and values.notice != notice) or ("term" in given and values.term != term)
                 or ("lead" in given and values.lead != lead)):
             return False
@@ -320,11 +317,6 @@ class Writer:
         if _derived(end, notice, term, lead)[:2] != (notice_deadline, act_by):
             return False
         return f"{fold(reference)} {fold(title)} {self.cache.folded_name(vendor_id)}" == search_text
-
-
-def _duration_of(stored: Duration | str) -> Duration:
-    """A stored duration read back (text, or a `Duration` once read through a column type)."""
-    return parse_duration(stored) if isinstance(stored, str) else stored
 
 
 _COMPARED = (Contract.id, Contract.reference, Contract.reference_key, Contract.title, Contract.vendor_id,

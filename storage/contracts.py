@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -17,10 +15,11 @@ from bot import bounds, deadlines
 from bot.contract_values import ContractValues, InputError, require
 from bot.dates import Window
 from bot.deadlines import CLOSED_STATUSES, Renewal, Status
-from bot.durations import Duration, parse_duration, shift
+from bot.durations import Duration, shift
 from bot.errors import DomainError
 from bot.text import fold, words
-from storage import audit, vendors
+from storage import audit, search_index, vendors
+from storage.listing import Listed, listed
 from storage.models import Amendment, Contract, Vendor
 
 SYSTEM_ACTOR = "contractbot"
@@ -47,10 +46,8 @@ class Defaults:
 
 def recompute(contract: Contract, *, vendor_name: str | None = None) -> None:
     """Refresh what is derived from the stored fields: deadlines and the folded search text."""
-    notice = parse_duration(contract.notice)
-    lead = parse_duration(contract.lead)
-    contract.notice_deadline = deadlines.notice_deadline(contract.end_date, notice)
-    contract.act_by = deadlines.act_by(contract.end_date, notice, lead)
+    contract.notice_deadline = deadlines.notice_deadline(contract.end_date, contract.notice)
+    contract.act_by = deadlines.act_by(contract.end_date, contract.notice, contract.lead)
     if vendor_name is None:
         vendor_name = contract.vendor.name if contract.vendor is not None else ""
     contract.search_text = " ".join([fold(contract.reference), fold(contract.title), fold(vendor_name)])
@@ -69,9 +66,14 @@ _SNAPSHOT = ("reference", "title", "vendor", "type", "status", "start_date", "en
 
 
 def snapshot(contract: Contract) -> dict[str, Any]:
-    values = {name: getattr(contract, name) for name in _SNAPSHOT if name != "vendor"}
+    """The fields a person sees, as the history records them (durations as their canonical text)."""
+    values = {name: _recorded(getattr(contract, name)) for name in _SNAPSHOT if name != "vendor"}
     values["vendor"] = contract.vendor.name if contract.vendor else None
     return values
+
+
+def _recorded(value: Any) -> Any:
+    return value.canonical() if isinstance(value, Duration) else value
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -95,8 +97,8 @@ def _apply_fields(contract: Contract, values: ContractValues) -> None:
         if name in given:
             setattr(contract, column, getattr(values, name))
     for name in ("notice", "term", "lead"):
-        if name in given and parse_duration(getattr(contract, name) or "0d") != getattr(values, name):
-            setattr(contract, name, getattr(values, name).canonical())
+        if name in given and getattr(contract, name) != getattr(values, name):
+            setattr(contract, name, getattr(values, name))
     if "end" in given and values.end is not None:
         contract.end_date = values.end
         contract.end_anchor = values.end
@@ -105,19 +107,18 @@ def _apply_fields(contract: Contract, values: ContractValues) -> None:
         raise InputError("end", "end_before_start", contract.end_date.isoformat())
 
 
-def _new(values: ContractValues, defaults: Defaults, now: datetime, *, make: Any = Contract) -> Any:
-    """A new contract with the defaults, before its fields are applied (not in the session). `make`
-    builds it: the mapped class, or a plain namespace for a bulk insert (no ORM bookkeeping)."""
+def _new(values: ContractValues, defaults: Defaults, now: datetime) -> Contract:
+    """A new contract with the defaults, before its fields are applied (not in the session)."""
     assert values.reference is not None and values.end is not None
-    return make(
+    return Contract(
         reference=values.reference,
         reference_key=values.reference.upper(),
         type="other",
         status=Status.ACTIVE.value,
         renewal=Renewal.MANUAL.value,
-        notice="0d",
-        term=parse_duration("12mo").canonical(),  # stored durations are canonical ("1y")
-        lead=defaults.lead.canonical(),
+        notice=Duration(),
+        term=Duration(months=12),
+        lead=defaults.lead,
         currency=defaults.currency,
         end_date=values.end,
         end_anchor=values.end,
@@ -125,32 +126,6 @@ def _new(values: ContractValues, defaults: Defaults, now: datetime, *, make: Any
         created_at=now,
         updated_at=now,
     )
-
-
-_COLUMNS = ("reference", "reference_key", "title", "type", "status", "start_date", "end_date", "end_anchor",
-            "renewals_since_anchor", "notice", "term", "lead", "renewal", "notice_deadline", "act_by", "annual_value",
-            "currency", "owner", "channel", "search_text", "alerts_snoozed_until", "created_at", "updated_at")
-
-
-def new_row(values: ContractValues, *, defaults: Defaults, vendor_id: int, vendor_name: str,
-            now: datetime) -> tuple[dict[str, Any], dict[str, list[Any]]]:
-    """What `create` would insert, as column values for a bulk Core insert (imports), and the
-    changes its history records (JSON-ready). Same defaults, same rules, same derived columns."""
-    require(values, "reference", "title", "vendor", "end")
-    contract = _new(values, defaults, now, make=SimpleNamespace)
-    contract.start_date = contract.annual_value = contract.owner = contract.channel = None
-    contract.alerts_snoozed_until = None
-    _apply_fields(contract, values)
-    recompute(contract, vendor_name=vendor_name)
-    row = {name: getattr(contract, name) for name in _COLUMNS}
-    row.update(vendor_id=vendor_id, version=1)
-    history = {}
-    for name in (*(n for n in _SNAPSHOT if n != "vendor"), "vendor"):  # what `create` records, in its order
-        value = vendor_name if name == "vendor" else row[name]
-        if value is not None:
-            history[name] = [None, value.isoformat() if isinstance(value, date) else
-                             str(value) if isinstance(value, Decimal) else value]
-    return row, history
 
 
 def create(session: Session, *, values: ContractValues, defaults: Defaults, actor: str, now: datetime) -> Contract:
@@ -201,7 +176,7 @@ def renew(session: Session, *, contract: Contract, until: date | None, term: Dur
     """A renewal a person signed: `until` sets the new end; `term` (default: the contract's) extends it."""
     if until is None:
         try:
-            until = shift(contract.end_date, term or parse_duration(contract.term))
+            until = shift(contract.end_date, term or contract.term)
         except (ValueError, OverflowError):  # past year 9999: a contract that already ends 9999-12-31
             until = None
         if until is None or not bounds.date_in_range(until):
@@ -233,7 +208,7 @@ def roll_if_ended(session: Session, *, contract: Contract, today: date, now: dat
     """Tacit renewal, expiry or termination of a contract whose end has passed. Returns the action."""
     transition = deadlines.after_end(
         status=Status(contract.status), renewal=Renewal(contract.renewal), end=contract.end_date,
-        anchor=contract.end_anchor, term=parse_duration(contract.term), renewals=contract.renewals_since_anchor,
+        anchor=contract.end_anchor, term=contract.term, renewals=contract.renewals_since_anchor,
         today=today,
     )
     if transition is None:
@@ -279,7 +254,7 @@ def reference_of(session: Session, *, contract_id: int) -> str:
     return session.scalar(select(Contract.reference).where(Contract.id == contract_id)) or f"contract #{contract_id}"
 
 
-def due_for_renewal(session: Session, *, window: Window, today: date, limit: int = 200) -> tuple[Sequence[Contract], int]:
+def due_for_renewal(session: Session, *, window: Window, today: date, limit: int = 200) -> tuple[Sequence[Listed], int]:
     """Act-by or end date in the window, or act-by passed while the end is ahead; most urgent first."""
     closed = [s.value for s in CLOSED_STATUSES] + [Status.DRAFT.value]
     condition = and_(
@@ -293,19 +268,19 @@ def due_for_renewal(session: Session, *, window: Window, today: date, limit: int
         ),
     )
     total = session.scalar(select(func.count()).select_from(Contract).where(condition)) or 0
-    rows = session.scalars(select(Contract).where(condition).order_by(Contract.act_by, Contract.reference).limit(limit))
-    return rows.all(), total
+    return listed(session, condition, order=(Contract.act_by, Contract.reference), limit=limit), total
 
 
 def get_all(session: Session, *, vendor: str | None = None, status: str | None = None, type_: str | None = None,
             owner: str | None = None, among: Select[Any] | None = None, limit: int = 200
-            ) -> tuple[Sequence[Contract], int]:
+            ) -> tuple[Sequence[Listed], int]:
     """Contracts matching every filter given; `among` is a subquery of contract ids (e.g. with open disputes)."""
     conditions: list[ColumnElement[bool]] = []
     if among is not None:
         conditions.append(Contract.id.in_(among))
-    if vendor:
-        conditions.append(Contract.vendor_id.in_(select(Vendor.id).where(Vendor.name_key.contains(fold(vendor)))))
+    if vendor:  # the vendors' ids first: for one vendor, the list is then walked in order on its index
+        named = session.scalars(select(Vendor.id).where(Vendor.name_key.contains(fold(vendor)))).all()
+        conditions.append(Contract.vendor_id.in_(named))
     if status:
         conditions.append(Contract.status == status)
     if type_:
@@ -313,8 +288,7 @@ def get_all(session: Session, *, vendor: str | None = None, status: str | None =
     if owner:
         conditions.append(Contract.owner == owner)
     total = session.scalar(select(func.count()).select_from(Contract).where(*conditions)) or 0
-    stmt = select(Contract).where(*conditions).order_by(Contract.end_date, Contract.reference).limit(limit)
-    return session.scalars(stmt).all(), total
+    return listed(session, *conditions, order=(Contract.end_date, Contract.reference), limit=limit), total
 
 
 def iter_all(session: Session) -> Sequence[Contract]:
@@ -336,16 +310,18 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
     terms = bounds.search_words(words(query))  # a bounded number of LIKEs, whatever the query's length
     if not terms:
         return SearchResult()
-    in_force_first = func.coalesce(Contract.status.in_([s.value for s in CLOSED_STATUSES]), False)
-    condition = and_(*[Contract.search_text.contains(term) for term in terms])
-    # One scan of the folded text (every row is read: a LIMIT cannot stop it early) returning the ids of
-    # all matches in rank order, then the first `limit` loaded by id — not a second scan to count them.
-    ranked = session.scalars(select(Contract.id).where(condition)
-                             .order_by(in_force_first, Contract.act_by, Contract.id)).all()
-    if ranked:
-        first = list(ranked[:limit])
+    closed = [s.value for s in CLOSED_STATUSES]
+    in_force_first = func.coalesce(Contract.status.in_(closed), False)
+    if all(search_index.indexable(term) for term in terms) and search_index.fts_ready(session):
+        first, total = search_index.first_matches(session, terms=terms, closed=closed, limit=limit)
+    else:
+        # The ids of all matches in rank order (their number is the count).
+        ranked = session.scalars(select(Contract.id).where(_words_condition(session, terms))
+                                 .order_by(in_force_first, Contract.act_by, Contract.id)).all()
+        first, total = list(ranked[:limit]), len(ranked)
+    if first:  # the first `limit` loaded by id
         loaded = {c.id: c for c in session.scalars(select(Contract).where(Contract.id.in_(first)))}
-        return SearchResult([loaded[i] for i in first if i in loaded], len(ranked))
+        return SearchResult([loaded[i] for i in first if i in loaded], total)
     # Typos: a vendor whose name is close enough, else the closest references as suggestions.
     names = {v.name_key: v.id for v in vendors.get_all(session)}
     best = process.extractOne(fold(query)[:200], list(names), scorer=fuzz.WRatio, score_cutoff=85)
@@ -355,6 +331,18 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
         if matches:
             return SearchResult(list(matches[:limit]), len(matches))
     return SearchResult([], 0, closest_references(session, query=query))
+
+
+def _words_condition(session: Session, terms: list[str]) -> ColumnElement[bool]:
+    """Every word is a substring of the folded text. On SQLite with the FTS5 trigram table, the words of
+    3+ characters pick the candidates from the index and every word is then checked on those rows only
+    (a word under 3 characters cannot use it); otherwise (PostgreSQL, whose trigram index serves the
+    LIKE itself, or no FTS5) one LIKE per word."""
+    condition = and_(*[Contract.search_text.contains(term) for term in terms])
+    indexed = [term for term in terms if search_index.indexable(term)]
+    if indexed and search_index.fts_ready(session):
+        return and_(Contract.id.in_(search_index.fts_candidates(indexed)), condition)
+    return condition
 
 
 def closest_references(session: Session, *, query: str, limit: int = 3) -> list[str]:

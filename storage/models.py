@@ -21,15 +21,39 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot import bounds
 from bot import disputes as dispute_rules
 from bot.deadlines import CONTRACT_TYPES, Renewal, Status
-from storage.types import UTCDateTime
+from bot.durations import Duration
+from storage.types import DurationType, UTCDateTime
 
 
 def one_of(column: str, values: tuple[str, ...] | type[Status] | type[Renewal], name: str) -> CheckConstraint:
     """A CHECK that `column` holds one of `values` (an enum's values or a tuple): no typo reaches the table."""
     allowed = ", ".join(f"'{v}'" for v in (tuple(m.value for m in values) if isinstance(values, type) else values))
     return CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+def canonical_duration(column: str) -> CheckConstraint:
+    """A CHECK that `column` is NULL or the canonical text of a duration in bounds (`Duration.canonical`:
+    `0d`, `15d`, `3mo`, `1y`, `2bd`, `4h`, `90min`): exactly what `DurationType` writes and reads back.
+    Portable SQL (ltrim with a set of characters, length, substr, CAST, LIKE: SQLite and PostgreSQL);
+    the CASE orders the tests, so the number is cast only once the text is known to be digits + unit.
+    Migration 0009 creates the same expression (a frozen copy)."""
+    unit = f"ltrim({column}, '0123456789')"
+    n = f"CAST(substr({column}, 1, length({column}) - length({unit})) AS INTEGER)"
+    return CheckConstraint(
+        f"CASE WHEN {column} IS NULL THEN 1 = 1"
+        f" WHEN {unit} NOT IN ('y', 'mo', 'bd', 'h', 'min', 'd')"
+        f" OR length({column}) - length({unit}) NOT BETWEEN 1 AND 5"
+        f" OR ({column} LIKE '0%' AND {column} <> '0d') THEN 1 = 0"
+        f" WHEN {unit} = 'y' THEN {n} <= {bounds.MAX_DURATION_YEARS}"
+        f" WHEN {unit} = 'mo' THEN {n} % 12 <> 0 AND {n} <= {bounds.MAX_DURATION_MONTHS}"
+        f" WHEN {unit} = 'd' THEN {n} <= {bounds.MAX_DURATION_DAYS}"
+        f" WHEN {unit} = 'bd' THEN {n} <= {bounds.MAX_DURATION_BUSINESS_DAYS}"
+        f" WHEN {unit} = 'min' THEN {n} % 60 <> 0"
+        f" ELSE 1 = 1 END",
+        name=column)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -42,7 +66,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), Duration: DurationType()}
 
 
 class Vendor(Base):
@@ -61,17 +85,21 @@ class Contract(Base):
     __table_args__ = (
         Index("ix_contracts_status_act_by", "status", "act_by"),
         Index("ix_contracts_status_end", "status", "end_date"),
-        Index("ix_contracts_act_by", "act_by"),
+        Index("ix_contracts_renewal_window", "act_by", "status", "end_date"),  # covers /renewals and the rank walk
+        Index("ix_contracts_vendor_list", "vendor_id", "end_date", "reference"),  # a vendor's list, in its order
         one_of("status", Status, "status"),
         one_of("renewal", Renewal, "renewal"),
         one_of("type", CONTRACT_TYPES, "type"),
+        canonical_duration("notice"),
+        canonical_duration("term"),
+        canonical_duration("lead"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(64))
     reference_key: Mapped[str] = mapped_column(String(64), unique=True)  # upper-cased: unique ignoring case
     title: Mapped[str] = mapped_column(String(300))
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))  # indexed by ix_contracts_vendor_list
     type: Mapped[str] = mapped_column(String(32), default="other")
     status: Mapped[str] = mapped_column(String(32), default="active")
     start_date: Mapped[date | None] = mapped_column(Date)
@@ -79,9 +107,9 @@ class Contract(Base):
     # The end a person last set; tacit renewals count whole terms from it so month ends don't drift.
     end_anchor: Mapped[date] = mapped_column(Date)
     renewals_since_anchor: Mapped[int] = mapped_column(Integer, default=0)
-    notice: Mapped[str] = mapped_column(String(16), default="0d")
-    term: Mapped[str] = mapped_column(String(16), default="12mo")
-    lead: Mapped[str] = mapped_column(String(16), default="0d")
+    notice: Mapped[Duration] = mapped_column(default=Duration())
+    term: Mapped[Duration] = mapped_column(default=Duration(months=12))
+    lead: Mapped[Duration] = mapped_column(default=Duration())
     renewal: Mapped[str] = mapped_column(String(16), default="manual")
     notice_deadline: Mapped[date] = mapped_column(Date)
     act_by: Mapped[date] = mapped_column(Date)
@@ -173,13 +201,14 @@ class SlaTerm(Base):
     """Per contract and priority: response and resolution targets, the clock, the credit per breach."""
 
     __tablename__ = "sla_terms"
-    __table_args__ = (UniqueConstraint("contract_id", "priority"),)
+    __table_args__ = (UniqueConstraint("contract_id", "priority"), canonical_duration("response"),
+                      canonical_duration("resolution"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
     priority: Mapped[str] = mapped_column(String(2))
-    response: Mapped[str] = mapped_column(String(16))
-    resolution: Mapped[str] = mapped_column(String(16))
+    response: Mapped[Duration]
+    resolution: Mapped[Duration]
     clock: Mapped[str] = mapped_column(String(16), default="24x7")
     credit_pct: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
     updated_at: Mapped[datetime]
@@ -206,6 +235,8 @@ class Incident(Base):
         Index("ix_incidents_status_response_warn", "status", "response_warn_at"),
         Index("ix_incidents_status_resolve_warn", "status", "resolve_warn_at"),
         one_of("status", ("open", "acknowledged", "resolved"), "status"),
+        canonical_duration("response_target"),
+        canonical_duration("resolution_target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,8 +252,8 @@ class Incident(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(64))
     resolution_note: Mapped[str | None] = mapped_column(Text)
     clock: Mapped[str | None] = mapped_column(String(16))
-    response_target: Mapped[str | None] = mapped_column(String(16))
-    resolution_target: Mapped[str | None] = mapped_column(String(16))
+    response_target: Mapped[Duration | None]
+    resolution_target: Mapped[Duration | None]
     credit_pct: Mapped[Decimal | None] = mapped_column(Numeric(7, 3))
     response_due_at: Mapped[datetime | None]
     response_warn_at: Mapped[datetime | None]
@@ -318,6 +349,7 @@ class Obligation(Base):
         Index("ix_obligations_next_alert_on", "next_alert_on"),
         Index("ix_obligations_contract_state_due", "contract_id", "state", "due_on"),
         Index("ix_obligations_state_due", "state", "due_on"),
+        canonical_duration("every"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -326,7 +358,7 @@ class Obligation(Base):
     party: Mapped[str] = mapped_column(String(16), default="vendor")  # vendor | us: who must do it
     owner: Mapped[str | None] = mapped_column(String(32))
     evidence_required: Mapped[bool] = mapped_column(default=False)
-    every: Mapped[str | None] = mapped_column(String(16))  # canonical duration, NULL when it happens once
+    every: Mapped[Duration | None]  # NULL when it happens once
     due_anchor: Mapped[date] = mapped_column(Date)
     occurrence: Mapped[int] = mapped_column(Integer, default=0)  # due_on = due_anchor + occurrence × every
     due_on: Mapped[date] = mapped_column(Date)
@@ -386,14 +418,14 @@ class RevisionClause(Base):
     `revisions` sweep reads what is due with one range query)."""
 
     __tablename__ = "revision_clauses"
-    __table_args__ = (Index("ix_revision_clauses_next", "next_revision_on"),)
+    __table_args__ = (Index("ix_revision_clauses_next", "next_revision_on"), canonical_duration("every"))
 
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
     index_name: Mapped[str] = mapped_column(String(32))
     base_month: Mapped[date] = mapped_column(Date)
     base_value: Mapped[Decimal] = mapped_column(Numeric(14, 2))  # P0: the annual value at the base
     fixed: Mapped[Decimal] = mapped_column(Numeric(7, 4))
-    every: Mapped[str] = mapped_column(String(16))  # canonical duration, whole months
+    every: Mapped[Duration]  # whole months
     first_on: Mapped[date] = mapped_column(Date)
     mode: Mapped[str] = mapped_column(String(8))  # base | chained
     lag: Mapped[int] = mapped_column(Integer, default=0)

@@ -17,7 +17,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from bot import obligations as rules
-from bot.durations import Duration, parse_duration
+from bot.durations import Duration
 from bot.errors import DomainError
 from storage import audit
 from storage.alerts import still_handled
@@ -74,7 +74,7 @@ def create(session: Session, *, contract: Contract, what: str, due: date, every:
     if every is not None and (every.is_zero or not every.is_calendar):
         raise DomainError("err_obl_bad_every", value=every.canonical())
     obligation = Obligation(contract_id=contract.id, what=" ".join(what.split())[:MAX_WHAT], party=party, owner=owner,
-                            evidence_required=evidence_required, every=every.canonical() if every else None,
+                            evidence_required=evidence_required, every=every,
                             due_anchor=due, occurrence=0, due_on=due, state=rules.OPEN, created_at=now,
                             created_by=actor, updated_at=now)
     obligation.contract = contract
@@ -106,8 +106,7 @@ def fulfil(session: Session, *, obligation: Obligation, evidence: str | None, no
     before_due, before_state = obligation.due_on, obligation.state
     if obligation.every:
         obligation.occurrence += 1
-        obligation.due_on = rules.nth_due(obligation.due_anchor, parse_duration(obligation.every),
-                                          obligation.occurrence)
+        obligation.due_on = rules.nth_due(obligation.due_anchor, obligation.every, obligation.occurrence)
     else:
         obligation.state = rules.FULFILLED
     obligation.snoozed_until, obligation.snoozed_by = None, None
@@ -263,7 +262,8 @@ def export_rows(session: Session, *, today: date, thresholds: Sequence[int]) -> 
     rows = []
     for obligation, done in session.execute(stmt).unique():
         rows.append([obligation.number, obligation.contract.reference, obligation.what, obligation.party,
-                     obligation.owner or "", obligation.due_on.isoformat(), obligation.every or "",
+                     obligation.owner or "", obligation.due_on.isoformat(),
+                     obligation.every.canonical() if obligation.every else "",
                      "required" if obligation.evidence_required else "",
                      rules.status(obligation.state, obligation.due_on, today, thresholds),
                      done.done_on.isoformat() if done else "", done.done_by if done else "",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bot import revision as rules
 from bot.contract_values import ContractValues
 from bot.deadlines import Status
+from bot.durations import Duration
 from bot.errors import DomainError
 from bot.revision import ClauseInput, IndexPoint, Missing, Outcome, Terms
 from storage import audit, contracts, indices
@@ -40,11 +41,7 @@ def get_clause(session: Session, *, contract_id: int) -> RevisionClause | None:
 
 
 def every_months(clause: RevisionClause) -> int:
-    return int(clause.every.removesuffix("mo")) if clause.every.endswith("mo") else int(clause.every[:-1]) * 12
-
-
-def _every_text(months: int) -> str:
-    return f"{months // 12}y" if months % 12 == 0 else f"{months}mo"
+    return clause.every.months
 
 
 def _snapshot(clause: RevisionClause | None) -> dict[str, Any]:
@@ -62,13 +59,13 @@ def set_clause(session: Session, *, contract: Contract, given: ClauseInput, acto
         if contract.annual_value is None:
             raise DomainError("err_rev_no_value", ref=contract.reference)
         clause = RevisionClause(contract_id=contract.id, base_value=contract.annual_value, fixed=Decimal(0),
-                                every="1y", mode="base", lag=0, round_to=Decimal("0.01"), next_k=0)
+                                every=Duration(months=12), mode="base", lag=0, round_to=Decimal("0.01"), next_k=0)
         session.add(clause)
     for option, (column, attr) in _SETTABLE.items():
         if option in given.given:
             setattr(clause, column, getattr(given, attr))
     if given.every_months:
-        clause.every = _every_text(given.every_months)
+        clause.every = Duration(months=given.every_months)
     months = every_months(clause)
     if given.first is not None:
         clause.first_on = given.first

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.durations import Duration
 from storage import audit
 from storage.models import Contract, SlaPolicy, SlaTerm
 
@@ -17,8 +18,8 @@ from storage.models import Contract, SlaPolicy, SlaTerm
 @dataclass(frozen=True, slots=True)
 class TermInput:
     priority: str
-    response: str  # canonical duration text
-    resolution: str
+    response: Duration
+    resolution: Duration
     clock: str
     credit_pct: Decimal | None
 

@@ -1,13 +1,16 @@
-"""Column types: datetimes are always aware and stored in UTC, on SQLite and PostgreSQL alike."""
+"""Column types: datetimes are always aware and stored in UTC, on SQLite and PostgreSQL alike; durations
+are `Duration`s in Python and their canonical text (`3mo`, `1y`, `15d`) in the database."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from bot.durations import Duration, parse_duration
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -30,3 +33,26 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class DurationType(TypeDecorator[Duration]):
+    """A `Duration` stored as its canonical text (what `Duration.canonical` writes and the CHECK of the
+    column accepts); read back as a `Duration`. Anything else given is a programming error (TypeError): a
+    text must be parsed — as user input, with its own error message — before it reaches the database."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def process_bind_param(self, value: Duration | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, Duration):
+            raise TypeError(f"a Duration goes into a duration column, not {type(value).__name__} {value!r:.40}")
+        text = value.canonical()
+        if parse_duration(text) != value:  # two units at once, or beyond the bounds: its text would lie
+            raise ValueError(f"{value!r} has no canonical text that reads back the same")
+        return text
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Duration | None:
+        return None if value is None else parse_duration(value)
+

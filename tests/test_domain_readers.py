@@ -10,10 +10,13 @@ from bot.errors import DomainError
 from bot.sla import Clock, read_clock, read_target, target_minutes_24x7
 
 
-@pytest.mark.parametrize(("text", "minutes"), [("4h", 240), ("30min", 30), ("2d", 2880), ("1bd", 1440)])
-def test_a_target_reads_back_as_its_canonical_duration(text: str, minutes: int) -> None:
-    canonical = read_target("response", text)
-    assert target_minutes_24x7(parse_duration(canonical)) == minutes
+@pytest.mark.parametrize(("text", "minutes", "canonical"), [("4h", 240, "4h"), ("30min", 30, "30min"),
+                                                          ("2d", 2880, "2d"), ("1bd", 1440, "1bd"),
+                                                          ("240 minutes", 240, "4h")])
+def test_a_target_reads_as_its_duration(text: str, minutes: int, canonical: str) -> None:
+    duration = read_target("response", text)
+    assert target_minutes_24x7(duration) == minutes
+    assert duration == parse_duration(canonical) and duration.canonical() == canonical
 
 
 @pytest.mark.parametrize("text", ["", "0h", "3mo", "soon", "4 hours please"])

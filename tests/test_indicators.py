@@ -158,7 +158,7 @@ def test_attention_lists_for_the_digest_and_the_home(portfolio: sessionmaker[Ses
         rows, total = attention.breaches(s, start=utc("2027-02-01T00:00"), end=NOW, now=NOW)
         assert total == 1 and rows[0].opened_at == utc("2027-02-10T08:00")
         b = contracts.get_by_reference(s, reference="B")
-        b.end_date, b.notice = date(2027, 3, 31), "1mo"  # act by 28 Feb 2027: overdue, end still ahead
+        b.end_date, b.notice = date(2027, 3, 31), parse_duration("1mo")  # act by 28 Feb 2027: overdue, end still ahead
         contracts.recompute(b)
         s.flush()
         rows, total = attention.decisions_due(s, today=today, days=30)
@@ -186,8 +186,8 @@ def test_credits_due_agree_with_sla_compliance_month_by_month(portfolio: session
     with portfolio.begin() as s:
         f = add(s, "F", now=utc("2026-01-10T09:00"), start="2026-01-01", end="2028-12-31", value="120000",
                 currency="USD", renewal="auto")
-        s.add(SlaTerm(contract_id=f.id, priority="P2", response="1h", resolution="8h", credit_pct=Decimal(3),
-                      updated_at=NOW))
+        s.add(SlaTerm(contract_id=f.id, priority="P2", response=parse_duration("1h"), resolution=parse_duration("8h"),
+                      credit_pct=Decimal(3), updated_at=NOW))
         s.add(SlaPolicy(contract_id=f.id, availability_target=Decimal("99.9"), availability_credit_pct=Decimal(10),
                         cap_pct=Decimal(12), updated_at=NOW))
         for opened, priority, hours in [("2027-02-03T08:00", "P1", 12), ("2027-02-05T08:00", "P2", 10),

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.deadlines import Renewal, Status
+from bot.durations import Duration
 from storage import alert_state
 from storage.db import alembic_config, make_engine, make_session_factory, upgrade
 from storage.models import Alert, Contract
@@ -65,8 +66,8 @@ def test_upgrade_from_0007_keeps_the_data(db_url: str) -> None:
             for number, status in enumerate(statuses, start=1):
                 assert contracts[number].status == status.value
                 assert contracts[number].renewal == renewals[number % 3].value
-                assert (contracts[number].notice, contracts[number].term, contracts[number].lead) == ("3mo", "1y",
-                                                                                                    "15d")
+                assert (contracts[number].notice, contracts[number].term, contracts[number].lead) == (
+                    Duration(months=3), Duration(months=12), Duration(days=15))
             assert (contracts[20].status, contracts[20].renewal, contracts[20].type) == ("active", "auto", "other")
             first, second = session.get(Alert, 1), session.get(Alert, 2)
             record = alert_state.read(first)

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.dates import Window
+from bot.durations import Duration
 from bot.render import alerts, contracts, incidents, sla
 from bot.render.common import Message
 from storage.models import AuditEvent, Contract, Incident, SlaTerm, Vendor
@@ -37,7 +38,7 @@ def _contract(title: str, vendor: str, reference: str = "CTR-1") -> Contract:
     return Contract(id=1, reference=reference, reference_key=reference.upper(), title=title,
                     vendor=Vendor(name=vendor, name_key=vendor.lower(), created_at=NOW), type="other",
                     status="active", start_date=date(2026, 1, 1), end_date=TODAY + timedelta(days=10),
-                    notice="0d", term="12mo", lead="0d", renewal="auto", notice_deadline=TODAY + timedelta(days=10),
+                    notice=Duration(), term=Duration(months=12), lead=Duration(), renewal="auto", notice_deadline=TODAY + timedelta(days=10),
                     act_by=TODAY + timedelta(days=10), annual_value=None, currency="EUR", owner="U0OWNER",
                     channel="C0ALERTS", end_anchor=TODAY + timedelta(days=10), renewals_since_anchor=0)
 
@@ -46,7 +47,8 @@ def _incident(contract: Contract, summary: str, note: str) -> Incident:
     return Incident(id=7, contract=contract, contract_id=1, priority="P1", summary=summary, status="resolved",
                     opened_at=NOW - timedelta(hours=5), opened_by="U0OWNER", acked_at=NOW - timedelta(hours=4),
                     acked_by="U0OWNER", resolved_at=NOW, resolved_by="U0OWNER", resolution_note=note, clock="24x7",
-                    response_target="1h", resolution_target="4h", response_due_at=NOW - timedelta(hours=4),
+                    response_target=Duration(minutes=60), resolution_target=Duration(minutes=240),
+                    response_due_at=NOW - timedelta(hours=4),
                     resolve_due_at=NOW - timedelta(hours=1))
 
 
@@ -56,7 +58,8 @@ def _messages(title: str, vendor: str, note: str, summary: str, reference: str) 
     event = AuditEvent(at=NOW, actor=f"import {note}", entity_type="contract", entity_id=1, action="amend",
                        changes={"title": ["Old " + title, title], "vendor": [None, vendor]}, note=note)
     changes = {"title": ("Old " + title, title), "vendor": (vendor, vendor + "2")}
-    term = SlaTerm(priority="P1", response="1h", resolution="4h", clock="24x7", credit_pct=None)
+    term = SlaTerm(priority="P1", response=Duration(minutes=60), resolution=Duration(minutes=240), clock="24x7",
+                   credit_pct=None)
     out: list[Message] = []
     for lang in ("en", "fr"):
         out += [

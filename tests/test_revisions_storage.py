@@ -130,7 +130,7 @@ def test_missing_values_are_named_and_bad_clauses_refused(session_factory: sessi
         contract = _contract(session, "CTR-M")
         _syntec(session, {"2023-09": "280"})
         clause = _clause(session, contract, index="syntec", base="2023-09")
-        assert clause.first_on == date(2025, 1, 1) and clause.every == "1y"  # one period after the start
+        assert clause.first_on == date(2025, 1, 1) and clause.every == Duration(months=12)  # one period after the start
         comp = revisions.compute(session, contract=contract, clause=clause, at=date(2025, 1, 1))
         assert comp.outcome is None and comp.missing == [date(2024, 11, 1)]
         with pytest.raises(DomainError) as missing:

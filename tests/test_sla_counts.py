@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.contract_input import ContractFields
+from bot.durations import parse_duration
 from bot.settings import Settings
 from bot.sla import PRIORITIES, Outcome, outcome
 from storage import contracts, incidents, sla_terms
@@ -28,7 +29,8 @@ def test_counts_match_the_pure_rule(session_factory: sessionmaker[Session], sett
         contract = contracts.create(session, values=values, defaults=contracts.Defaults("EUR", settings.default_lead),
                                     actor="U1", now=now)
         for priority in PRIORITIES:
-            term = sla_terms.TermInput(priority, "1h", "4h", rng.choice(["24x7", "business"]), Decimal("2"))
+            term = sla_terms.TermInput(priority, parse_duration("1h"), parse_duration("4h"),
+                                       rng.choice(["24x7", "business"]), Decimal("2"))
             sla_terms.set_term(session, contract=contract, term=term, actor="U1", now=now)
         for _ in range(60):
             priority = rng.choice(PRIORITIES)

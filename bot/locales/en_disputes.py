@@ -54,7 +54,7 @@ MESSAGES: dict[str, str] = {
         "`/dispute update DSP-3 escalated note:\"steering committee on 12 March\"`\n"
         "`/dispute close DSP-3 \"credit note received\" recovered:9k` · `/dispute list Oracle all`"
     ),
-    "err_dispute_verb": "“{verb}” is not a /dispute verb: open, update, close, list or show.",
+    "err_dispute_verb": "“{text}” is not a /dispute verb: open, update, close, list or show.",
     "err_dispute_missing": "Which dispute? Give its number, e.g. DSP-3.",
     "err_dispute_unknown": "There is no dispute {number}.",
     "err_dispute_currency": "`{field}`: the amount is in {currency} but the contract is in {expected}.",

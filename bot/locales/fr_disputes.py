@@ -54,7 +54,7 @@ MESSAGES: dict[str, str] = {
         "`/dispute update DSP-3 escalated note:\"comité de pilotage le 12 mars\"`\n"
         "`/dispute close DSP-3 \"avoir reçu\" recovered:9k` · `/dispute list Oracle all`"
     ),
-    "err_dispute_verb": "« {verb} » n’est pas une action de /dispute : open, update, close, list ou show.",
+    "err_dispute_verb": "« {text} » n’est pas une action de /dispute : open, update, close, list ou show.",
     "err_dispute_missing": "Quel litige ? Donnez son numéro, par ex. DSP-3.",
     "err_dispute_unknown": "Il n’existe pas de litige {number}.",
     "err_dispute_currency": "`{field}` : le montant est en {currency} mais le contrat est en {expected}.",

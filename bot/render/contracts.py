@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.dates import Window
 from bot.deadlines import Renewal, days_left
-from bot.durations import parse_duration
+from bot.durations import Duration
 from bot.i18n import fmt_date, fmt_days, fmt_money, t
 from bot.render.common import (
     MAX_BLOCKS,
@@ -33,8 +33,7 @@ def vendor_name(contract: Any) -> str:
     return vendor.name if vendor is not None else ""
 
 
-def duration_text(lang: str, text: str) -> str:
-    duration = parse_duration(text)
+def duration_text(lang: str, duration: Duration) -> str:
     if duration.months:
         if duration.months % 12 == 0:
             n = duration.months // 12
@@ -66,9 +65,8 @@ def card(lang: str, contract: Any, *, today: date, extra: list[tuple[str, str]] 
     """One contract: every date that costs money, and who owns it."""
     left = days_left(contract.act_by, today)
     notice_value = duration_text(lang, contract.notice)
-    lead = parse_duration(contract.lead)
     act_by_value = f"{fmt_date(lang, contract.act_by)} ({fmt_days(lang, left)})"
-    if not lead.is_zero:
+    if not contract.lead.is_zero:
         act_by_value += "\n" + t(lang, "lead_included", lead=duration_text(lang, contract.lead))
     pairs = [
         (t(lang, "f_vendor"), mrkdwn_escape(vendor_name(contract))),

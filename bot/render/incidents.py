@@ -38,14 +38,18 @@ def _name(incident: Any) -> str:
             f"{mrkdwn_escape(contract.title)}")
 
 
+def _target(duration: Any) -> str:
+    return "—" if duration is None else duration.canonical()
+
+
 def _due_lines(lang: str, incident: Any, tz: ZoneInfo) -> list[str]:
     if incident.response_due_at is None:
         return [t(lang, "inc_no_sla", priority=incident.priority)]
     clock = t(lang, f"clock_{incident.clock}")
     return [
-        t(lang, "inc_response_due", target=incident.response_target, due=when(lang, incident.response_due_at, tz),
-          clock=clock),
-        t(lang, "inc_resolution_due", target=incident.resolution_target,
+        t(lang, "inc_response_due", target=_target(incident.response_target),
+          due=when(lang, incident.response_due_at, tz), clock=clock),
+        t(lang, "inc_resolution_due", target=_target(incident.resolution_target),
           due=when(lang, incident.resolve_due_at, tz), clock=clock),
     ]
 

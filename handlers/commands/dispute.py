@@ -17,10 +17,11 @@ from bot.dates import DateError, parse_period
 from bot.i18n import t
 from bot.money import MoneyError, parse_money
 from bot.render import disputes as render
-from bot.render.common import Message, help_message
+from bot.render.common import Message
 from handlers.commands.common import contracts_matching, no_extra_words, only_options, resolve_contract, take_public
+from handlers.commands.verbs import Verbs
 from handlers.errors import UserError
-from handlers.reply import Reply, require_manager
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 from storage import disputes, incidents
 from storage.models import Contract, Dispute
@@ -29,24 +30,10 @@ NAME = "/dispute"
 OPTIONS = frozenset({"amount", "incident", "from", "period", "note", "recovered", "currency"})
 MAX_SUMMARY = 1000
 MAX_NOTE = 2000
-VERBS = {"open": "open", "ouvrir": "open", "update": "update", "maj": "update", "close": "close", "clore": "close",
-         "fermer": "close", "list": "list", "liste": "list", "show": "show", "voir": "show"}
-WRITES = ("open", "update", "close")
 
 
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
-    parsed = grammar.parse(text, OPTIONS)
-    word = parsed.words[0].lower() if parsed.words else "help"
-    if word in ("help", "aide"):
-        return Reply(help_message(caller.lang, NAME))
-    verb = VERBS.get(word)
-    if verb is None:
-        raise UserError("err_dispute_verb", verb=word[:40])
-    parsed.pop_word()
-    if verb in WRITES:
-        require_manager(rt, caller)
-    handler = {"open": open_, "update": update, "close": close, "list": list_, "show": show}[verb]
-    return handler(rt, caller, parsed)
+    return VERBS.run(rt, caller, text)
 
 
 def _dispute(session: Session, number: str | None) -> Dispute:
@@ -216,3 +203,9 @@ def show(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
         message = render.card(caller.lang, dispute, disputes.linked_incidents(session, dispute_id=dispute.id),
                               disputes.timeline(session, dispute_id=dispute.id), rt.settings.tz)
     return Reply(message, public=public)
+
+
+VERBS = Verbs(NAME, OPTIONS, {"open": open_, "ouvrir": open_, "update": update, "maj": update, "close": close,
+                              "clore": close, "fermer": close, "list": list_, "liste": list_, "show": show,
+                              "voir": show},
+              writes=frozenset({open_, update, close}), unknown="err_dispute_verb")

@@ -12,9 +12,9 @@ from bot import bounds, grammar
 from bot.dates import DateError, DateOutOfRange, parse_when
 from bot.i18n import t
 from bot.render import incidents as render
-from bot.render.common import help_message
 from bot.sla import PRIORITIES
 from handlers.commands.common import contracts_matching, no_extra_words, only_options, resolve_contract, take_public
+from handlers.commands.verbs import Verbs
 from handlers.errors import UserError
 from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
@@ -55,15 +55,7 @@ def _rule(exc: incidents.IncidentRuleError, rt: Runtime, lang: str) -> UserError
 
 
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
-    parsed = grammar.parse(text, OPTIONS)
-    verb = parsed.words[0].lower() if parsed.words else "help"
-    if verb in ("help", "aide"):
-        return Reply(help_message(caller.lang, NAME))
-    handler = {"ack": ack, "resolve": resolve, "list": list_, "show": show}.get(verb)
-    if handler is not None:
-        parsed.pop_word()
-        return handler(rt, caller, parsed)
-    return record(rt, caller, parsed)
+    return VERBS.run(rt, caller, text)
 
 
 def record(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
@@ -147,3 +139,6 @@ def show(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
         incident = _incident(session, number)
         message = render.card(caller.lang, incident, rt.settings.tz, now=rt.now())
     return Reply(message, public=public)
+
+
+VERBS = Verbs(NAME, OPTIONS, {"ack": ack, "resolve": resolve, "list": list_, "show": show}, otherwise=record)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot import grammar
 from bot.render import revisions as render
-from bot.render.common import help_message
 from bot.revision_input import read_date, read_index_name, read_index_value, read_month
 from handlers.commands.common import no_extra_words, only_options, take_public
+from handlers.commands.verbs import Verbs
 from handlers.errors import UserError
-from handlers.reply import Reply, require_manager
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 from storage import indices
 
@@ -18,14 +18,11 @@ SHOWN = 12
 
 
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
-    parsed = grammar.parse(text, OPTIONS)
-    verb = parsed.words[0].lower() if parsed.words else ""
-    if verb in ("help", "aide"):
-        return Reply(help_message(caller.lang, NAME))
-    if verb == "set":
-        parsed.pop_word()
-        require_manager(rt, caller)
-        return set_value(rt, caller, parsed)
+    return VERBS.run(rt, caller, text)
+
+
+def show(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
+    """`/index` lists the indices known; `/index NAME` the last values of one."""
     public = take_public(parsed)
     only_options(parsed, set())
     if not parsed.words:
@@ -55,3 +52,6 @@ def set_value(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
                                    actor=caller.user_id, now=rt.now())
         message = render.index_set(caller.lang, name, result, caller.user_id)
     return Reply(message, public=result.changed)
+
+
+VERBS = Verbs(NAME, OPTIONS, {"set": set_value}, writes=frozenset({set_value}), otherwise=show, bare=show)

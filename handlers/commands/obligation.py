@@ -14,8 +14,8 @@ from bot.durations import DurationError, parse_duration
 from bot.i18n import t
 from bot.obligations import PARTIES
 from bot.render import obligations as render
-from bot.render.common import help_message
 from handlers.commands.common import contracts_matching, no_extra_words, only_options, resolve_contract, take_public
+from handlers.commands.verbs import Verbs
 from handlers.errors import UserError
 from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
@@ -56,16 +56,7 @@ def _note(parsed: grammar.Parsed) -> str | None:
 
 
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
-    parsed = grammar.parse(text, OPTIONS)
-    verb = parsed.words[0].lower() if parsed.words else "help"
-    if verb in ("help", "aide"):
-        return Reply(help_message(caller.lang, NAME))
-    handler = {"add": add, "ajouter": add, "done": done, "fait": done, "waive": waive, "lever": waive,
-               "list": list_, "liste": list_, "show": show, "voir": show}.get(verb)
-    if handler is None:
-        raise UserError("err_unexpected", text=verb[:80])
-    parsed.pop_word()
-    return handler(rt, caller, parsed)
+    return VERBS.run(rt, caller, text)
 
 
 def add(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
@@ -185,3 +176,7 @@ def show(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
                               fulfilments=obligations.fulfilments(session, obligation_id=obligation.id),
                               today=_today(rt), tz=rt.settings.tz, thresholds=rt.settings.obligation_thresholds)
     return Reply(message, public=public)
+
+
+VERBS = Verbs(NAME, OPTIONS, {"add": add, "ajouter": add, "done": done, "fait": done, "waive": waive,
+                              "lever": waive, "list": list_, "liste": list_, "show": show, "voir": show})

@@ -9,11 +9,11 @@ from bot.dates import DateError, parse_period
 from bot.i18n import t
 from bot.money import MoneyError, parse_pct
 from bot.render import sla as render
-from bot.render.common import help_message
 from bot.sla import PRIORITIES, read_clock, read_target
 from handlers.commands.common import no_extra_words, only_options, resolve_contract, take_public
+from handlers.commands.verbs import Verbs
 from handlers.errors import UserError
-from handlers.reply import Reply, require_manager
+from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 from storage import incidents, sla_terms
 from storage.sla_reports import compliance
@@ -23,21 +23,7 @@ OPTIONS = frozenset({"response", "resolve", "resolution", "clock", "credit", "av
 
 
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
-    parsed = grammar.parse(text, OPTIONS)
-    verb = parsed.words[0].lower() if parsed.words else "help"
-    if verb in ("help", "aide"):
-        return Reply(help_message(caller.lang, NAME))
-    if verb == "set":
-        parsed.pop_word()
-        require_manager(rt, caller)
-        return set_terms(rt, caller, parsed)
-    if verb in ("breaches", "breach", "depassements"):
-        parsed.pop_word()
-        return breaches(rt, caller, parsed)
-    if verb in ("terms", "termes"):
-        parsed.pop_word()
-        return show_terms(rt, caller, parsed)
-    return report(rt, caller, parsed)
+    return VERBS.run(rt, caller, text)
 
 
 def _pct(name: str, text: str) -> Decimal:
@@ -128,3 +114,7 @@ def breaches(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
         message = render.breaches(caller.lang, rows, rt.settings.tz, title=title)
     return Reply(message, public=public)
 
+
+VERBS = Verbs(NAME, OPTIONS, {"set": set_terms, "breaches": breaches, "breach": breaches, "depassements": breaches,
+                              "terms": show_terms, "termes": show_terms},
+              writes=frozenset({set_terms}), otherwise=report)

@@ -53,12 +53,21 @@ def on_app_home_opened(ack: Ack, event: dict, client: WebClient, runtime: Runtim
     lang = runtime.language_for(client, user)
     try:
         message = home_message(runtime, user=user, lang=lang)
-    except Exception:  # the person sees the failure and its reference on the tab, not an empty Home
-        correlation = uuid.uuid4().hex[:8]
-        logger.exception("could not build the App Home for %s [%s]", user, correlation,
-                         extra={"correlation_id": correlation})
-        message = notice(t(lang, "internal_error", id=correlation))
+    except Exception as exc:  # the person sees the failure and its reference on the tab, not an empty Home
+        if runtime.unavailable(exc):
+            logger.warning("App Home for %s: database unavailable (%s)", user, type(exc).__name__)
+            message = notice(t(lang, "home_unavailable"))
+        else:
+            message = _failed(user, lang)
     try:
         client.views_publish(user_id=user, view=View(type="home", blocks=message.within_limit()).to_dict())
     except SlackApiError as exc:
         logger.warning("could not publish App Home for %s: %s", user, exc.response.get("error"))
+
+
+def _failed(user: str, lang: str) -> Message:
+    """Called in the except block: the log line carries the traceback and the id the person sees."""
+    correlation = uuid.uuid4().hex[:8]
+    logger.exception("could not build the App Home for %s [%s]", user, correlation,
+                     extra={"correlation_id": correlation})
+    return notice(t(lang, "internal_error", id=correlation))

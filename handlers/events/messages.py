@@ -13,7 +13,7 @@ from bot.i18n import t
 from bot.questions import understand
 from bot.render.common import Message, context, section
 from bot.render.contracts import not_found
-from handlers.dispatch import run_command
+from handlers.dispatch import run_command, unavailable
 from handlers.runtime import Caller, Runtime
 from storage import contracts
 from storage import events as event_log
@@ -45,20 +45,42 @@ def answer(runtime: Runtime, caller: Caller, text: str) -> Message:
     return reply.message if reply.message is not None else dm_help(caller.lang)
 
 
-def _first_time(runtime: Runtime, body: dict) -> bool:
+def _first_time(runtime: Runtime, body: dict) -> bool | None:
+    """True the first time an event is seen, False for a re-delivery; None when the database cannot say
+    (it is down): then the process's memory of the last hour's events decides, and the answer is
+    "temporarily unavailable"."""
     event_id = body.get("event_id")
     if not event_id:
         return True
-    with runtime.session_factory.begin() as session:
-        return event_log.remember(session, event_id=event_id, now=runtime.now())
+    if runtime.recent_events.seen(event_id):
+        return False
+    try:
+        with runtime.session_factory.begin() as session:
+            first = event_log.remember(session, event_id=event_id, now=runtime.now())
+    except Exception as exc:
+        if not runtime.unavailable(exc):
+            raise
+        logger.warning("event %s: database unavailable (%s); answered from memory", event_id, type(exc).__name__)
+        return None if runtime.recent_events.remember(event_id) else False
+    return first and runtime.recent_events.remember(event_id)
 
 
 def _handle(body: dict, event: dict, client: WebClient, say: Say, runtime: Runtime) -> None:
-    if event.get("bot_id") or event.get("subtype") or not _first_time(runtime, body):
+    if event.get("bot_id") or event.get("subtype"):
+        return
+    first = _first_time(runtime, body)
+    if first is False:
         return
     user = event.get("user") or ""
     caller = Caller(user_id=user, channel_id=event.get("channel"), lang=runtime.language_for(client, user))
-    message = answer(runtime, caller, event.get("text") or "")
+    try:
+        message = answer(runtime, caller, event.get("text") or "") if first else unavailable(caller.lang).message
+    except Exception as exc:
+        if not runtime.unavailable(exc):
+            raise
+        logger.warning("a question was not answered: database unavailable (%s)", type(exc).__name__)
+        message = unavailable(caller.lang).message
+    assert message is not None
     thread = event.get("thread_ts") if event.get("channel_type") != "im" else None
     say(**message.to_dict(), thread_ts=thread or (event.get("ts") if event.get("type") == "app_mention" else None))
 

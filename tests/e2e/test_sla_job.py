@@ -41,7 +41,8 @@ UTC = UTC
 T = datetime(2026, 6, 10, 10, 0, tzinfo=UTC)  # a Wednesday, 12:00 in Paris
 OWNER = "UOWNER1"
 ROOM = "CSLAJOB"
-P1_TERMS = sla_terms.TermInput(priority="P1", response="30min", resolution="4h", clock="24x7", credit_pct=Decimal(5))
+P1_TERMS = sla_terms.TermInput(priority="P1", response=Duration(minutes=30), resolution=Duration(minutes=240),
+                               clock="24x7", credit_pct=Decimal(5))
 REPORT_AT = datetime(2026, 7, 1, 8, 0, tzinfo=timezone(timedelta(hours=2)))  # the 1st of next month, 08:00 Paris
 
 #: (label, offset after T, new alerts expected: (incident, target, level))
@@ -285,7 +286,7 @@ def terms_of(factory: sessionmaker[Session], ref: str) -> list[tuple[str, str, s
     with factory.begin() as session:
         contract = contracts.get_by_reference(session, reference=ref)
         assert contract is not None
-        return [(t.priority, t.response, t.resolution, t.clock, t.credit_pct)
+        return [(t.priority, t.response.canonical(), t.resolution.canonical(), t.clock, t.credit_pct)
                 for t in sla_terms.get_terms(session, contract_id=contract.id)]
 
 

@@ -73,11 +73,13 @@ class FakeSlack:
         self.locales: dict[str, str] = {}      # user id -> locale in users.info (default "en-US")
         self.timezones: dict[str, str] = {}    # user id -> tz in users.info (default "Europe/Paris")
         self.uploads: dict[str, bytes] = {}    # file id -> bytes POSTed to its upload_url
+        self.history: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages posted there, oldest first
         self._calls: list[Call] = []
         self._cond = threading.Condition()
         self._failures: dict[str, list[tuple[int, str]]] = {}  # method -> queue of (http status, error)
         self._holds: dict[str, threading.Event] = {}  # method -> answered once the event is set
         self._seq = itertools.count(1)
+        self._last_ts = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self.port: int = self._server.server_address[1]
@@ -172,7 +174,10 @@ class FakeSlack:
 
     # ---- request handling -----------------------------------------------------------------------
     def _next_ts(self) -> str:
-        micro = 1_700_000_000_000_000 + next(self._seq) * 100
+        """Like Slack's: the wall clock in microseconds, unique and increasing (read against `oldest`)."""
+        with self._cond:
+            micro = max(int(time.time() * 1_000_000), self._last_ts + 1)
+            self._last_ts = micro
         return f"{micro // 1_000_000}.{micro % 1_000_000:06d}"
 
     def _record(self, method: str, args: Any, headers: dict[str, str], path: str) -> tuple[int, str] | None:
@@ -192,8 +197,19 @@ class FakeSlack:
             ts = self._next_ts()
             message = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "ts": ts,
                        "text": args.get("text", ""), "blocks": args.get("blocks", [])}
+            if isinstance(args.get("metadata"), dict):
+                message["metadata"] = args["metadata"]
             extra = {"scheduled_message_id": f"Q{ts.replace('.', '')}"} if method == "chat.scheduleMessage" else {}
-            return {**ok, "channel": args.get("channel"), "ts": ts, "message": message, **extra}
+            channel = str(args.get("channel"))
+            if method == "chat.postMessage" and channel[:1] in ("U", "W"):  # a DM lands in the IM channel
+                channel = "D" + channel
+            if method == "chat.postMessage":
+                with self._cond:
+                    self.history.setdefault(channel, []).append(message)
+            return {**ok, "channel": channel if method == "chat.postMessage" else args.get("channel"), "ts": ts,
+                    "message": message, **extra}
+        if method == "conversations.history":
+            return {**ok, **self._history_page(args)}
         if method == "chat.postEphemeral":
             return {**ok, "message_ts": self._next_ts()}
         if method == "chat.update":
@@ -222,6 +238,20 @@ class FakeSlack:
             return {"ok": False, "error": "not_allowed"}
         return ok
 
+    def _history_page(self, args: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, after ``oldest``, ``metadata`` only with
+        ``include_all_metadata``, paged by ``limit`` with an offset cursor."""
+        with self._cond:
+            stored = list(reversed(self.history.get(str(args.get("channel")), [])))
+        oldest = float(args.get("oldest") or 0)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                    for m in stored if float(m["ts"]) > oldest]
+        start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 100)
+        page, more = messages[start:start + limit], start + limit < len(messages)
+        return {"messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -237,7 +267,10 @@ class FakeSlack:
                 if status == 429:
                     self.send_header("Retry-After", "1")
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client went away (a test killed it mid-call): Slack answers into the void too
 
             def _parse(self, raw: bytes, query: str) -> Any:
                 args: dict[str, Any] = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
