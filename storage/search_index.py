@@ -117,7 +117,8 @@ STAGING = "contracts_staged"
 
 
 def insert_contracts(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Many new contracts at once (the import's batches), each row with the same keys.
+    """Many new contracts at once (`bench/seed.py`'s batches; the import has its own multi-row INSERTs,
+    `storage.contract_import.BulkInsert`, which the triggers index as cheaply), each row with the same keys.
 
     Core executemany runs one INSERT per row, and with the FTS5 triggers each of them is a statement
     with its own savepoint, at which FTS5 writes its pending index to disk: ~90 µs a row, 8× the cost
