@@ -30,6 +30,7 @@ from sqlalchemy import insert  # noqa: E402
 from bot import deadlines  # noqa: E402
 from bot.durations import parse_duration  # noqa: E402
 from bot.text import fold  # noqa: E402
+from storage import search_index  # noqa: E402
 from storage.db import open_database  # noqa: E402
 from storage.models import Contract, Vendor  # noqa: E402
 
@@ -175,12 +176,12 @@ def seed(url: str, *, n: int, seed_value: int = 20261123, today: date | None = N
             batch.append(row)
             if len(batch) == BATCH:
                 t0 = time.perf_counter()
-                connection.execute(insert(Contract.__table__), batch)
+                search_index.insert_contracts(connection, batch)  # as the import does (FTS5 triggers)
                 insert_s += time.perf_counter() - t0
                 batch = []
         if batch:
             t0 = time.perf_counter()
-            connection.execute(insert(Contract.__table__), batch)
+            search_index.insert_contracts(connection, batch)
             insert_s += time.perf_counter() - t0
     commit_done = time.perf_counter()
     with engine.connect() as connection:  # fold the WAL into the main file: a plain file to copy

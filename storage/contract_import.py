@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.contract_values import ContractValues, InputError, require
 from bot.text import fold
-from storage import contracts, vendors
+from storage import contracts, search_index, vendors
 from storage.models import AuditEvent, Contract, Vendor
 
 BATCH = 2_000
@@ -99,7 +99,7 @@ def write_batch(session: Session, batch: list[tuple[int, ContractValues]], *, ca
     if new_rows:
         # Core executemany on the session's connection (the ORM's bulk path is several times slower)
         connection = session.connection()
-        connection.execute(insert(Contract), new_rows)
+        search_index.insert_contracts(connection, new_rows)  # Core executemany, or one INSERT … SELECT (FTS5)
         new_keys = [row["reference_key"] for row in new_rows]
         ids = dict(connection.execute(select(Contract.reference_key, Contract.id)
                                       .where(Contract.reference_key.in_(new_keys))).all())

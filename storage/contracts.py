@@ -20,7 +20,8 @@ from bot.deadlines import CLOSED_STATUSES, Renewal, Status
 from bot.durations import Duration, shift
 from bot.errors import DomainError
 from bot.text import fold, words
-from storage import audit, vendors
+from storage import audit, search_index, vendors
+from storage.listing import Listed, listed
 from storage.models import Amendment, Contract, Vendor
 
 SYSTEM_ACTOR = "contractbot"
@@ -282,7 +283,7 @@ def reference_of(session: Session, *, contract_id: int) -> str:
     return session.scalar(select(Contract.reference).where(Contract.id == contract_id)) or f"contract #{contract_id}"
 
 
-def due_for_renewal(session: Session, *, window: Window, today: date, limit: int = 200) -> tuple[Sequence[Contract], int]:
+def due_for_renewal(session: Session, *, window: Window, today: date, limit: int = 200) -> tuple[Sequence[Listed], int]:
     """Act-by or end date in the window, or act-by passed while the end is ahead; most urgent first."""
     closed = [s.value for s in CLOSED_STATUSES] + [Status.DRAFT.value]
     condition = and_(
@@ -296,19 +297,19 @@ def due_for_renewal(session: Session, *, window: Window, today: date, limit: int
         ),
     )
     total = session.scalar(select(func.count()).select_from(Contract).where(condition)) or 0
-    rows = session.scalars(select(Contract).where(condition).order_by(Contract.act_by, Contract.reference).limit(limit))
-    return rows.all(), total
+    return listed(session, condition, order=(Contract.act_by, Contract.reference), limit=limit), total
 
 
 def get_all(session: Session, *, vendor: str | None = None, status: str | None = None, type_: str | None = None,
             owner: str | None = None, among: Select[Any] | None = None, limit: int = 200
-            ) -> tuple[Sequence[Contract], int]:
+            ) -> tuple[Sequence[Listed], int]:
     """Contracts matching every filter given; `among` is a subquery of contract ids (e.g. with open disputes)."""
     conditions: list[ColumnElement[bool]] = []
     if among is not None:
         conditions.append(Contract.id.in_(among))
-    if vendor:
-        conditions.append(Contract.vendor_id.in_(select(Vendor.id).where(Vendor.name_key.contains(fold(vendor)))))
+    if vendor:  # the vendors' ids first: for one vendor, the list is then walked in order on its index
+        named = session.scalars(select(Vendor.id).where(Vendor.name_key.contains(fold(vendor)))).all()
+        conditions.append(Contract.vendor_id.in_(named))
     if status:
         conditions.append(Contract.status == status)
     if type_:
@@ -316,8 +317,7 @@ def get_all(session: Session, *, vendor: str | None = None, status: str | None =
     if owner:
         conditions.append(Contract.owner == owner)
     total = session.scalar(select(func.count()).select_from(Contract).where(*conditions)) or 0
-    stmt = select(Contract).where(*conditions).order_by(Contract.end_date, Contract.reference).limit(limit)
-    return session.scalars(stmt).all(), total
+    return listed(session, *conditions, order=(Contract.end_date, Contract.reference), limit=limit), total
 
 
 def iter_all(session: Session) -> Sequence[Contract]:
@@ -339,16 +339,18 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
     terms = bounds.search_words(words(query))  # a bounded number of LIKEs, whatever the query's length
     if not terms:
         return SearchResult()
-    in_force_first = func.coalesce(Contract.status.in_([s.value for s in CLOSED_STATUSES]), False)
-    condition = and_(*[Contract.search_text.contains(term) for term in terms])
-    # One scan of the folded text (every row is read: a LIMIT cannot stop it early) returning the ids of
-    # all matches in rank order, then the first `limit` loaded by id — not a second scan to count them.
-    ranked = session.scalars(select(Contract.id).where(condition)
-                             .order_by(in_force_first, Contract.act_by, Contract.id)).all()
-    if ranked:
-        first = list(ranked[:limit])
+    closed = [s.value for s in CLOSED_STATUSES]
+    in_force_first = func.coalesce(Contract.status.in_(closed), False)
+    if all(search_index.indexable(term) for term in terms) and search_index.fts_ready(session):
+        first, total = search_index.first_matches(session, terms=terms, closed=closed, limit=limit)
+    else:
+        # The ids of all matches in rank order (their number is the count).
+        ranked = session.scalars(select(Contract.id).where(_words_condition(session, terms))
+                                 .order_by(in_force_first, Contract.act_by, Contract.id)).all()
+        first, total = list(ranked[:limit]), len(ranked)
+    if first:  # the first `limit` loaded by id
         loaded = {c.id: c for c in session.scalars(select(Contract).where(Contract.id.in_(first)))}
-        return SearchResult([loaded[i] for i in first if i in loaded], len(ranked))
+        return SearchResult([loaded[i] for i in first if i in loaded], total)
     # Typos: a vendor whose name is close enough, else the closest references as suggestions.
     names = {v.name_key: v.id for v in vendors.get_all(session)}
     best = process.extractOne(fold(query)[:200], list(names), scorer=fuzz.WRatio, score_cutoff=85)
@@ -358,6 +360,18 @@ def search(session: Session, *, query: str, limit: int = 10) -> SearchResult:
         if matches:
             return SearchResult(list(matches[:limit]), len(matches))
     return SearchResult([], 0, closest_references(session, query=query))
+
+
+def _words_condition(session: Session, terms: list[str]) -> ColumnElement[bool]:
+    """Every word is a substring of the folded text. On SQLite with the FTS5 trigram table, the words of
+    3+ characters pick the candidates from the index and every word is then checked on those rows only
+    (a word under 3 characters cannot use it); otherwise (PostgreSQL, whose trigram index serves the
+    LIKE itself, or no FTS5) one LIKE per word."""
+    condition = and_(*[Contract.search_text.contains(term) for term in terms])
+    indexed = [term for term in terms if search_index.indexable(term)]
+    if indexed and search_index.fts_ready(session):
+        return and_(Contract.id.in_(search_index.fts_candidates(indexed)), condition)
+    return condition
 
 
 def closest_references(session: Session, *, query: str, limit: int = 3) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -42,6 +43,9 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+# SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN (primary result codes)
+_SQLITE_UNAVAILABLE = frozenset({5, 6, 10, 13, 14})
+
 MIGRATION_LOCK = 7_211_004  # pg_advisory_xact_lock key: one process migrates at a time
 
 
@@ -71,6 +75,10 @@ def database_unavailable(error: BaseException) -> bool:
     to a bug or a refused statement: the caller then says "temporarily unavailable" and retries later."""
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         return True
+    if isinstance(error, exc.OperationalError) and isinstance(error.orig, sqlite3.Error):
+        # SQLite says "operational" of a missing table too (a bug or a schema behind, not an outage):
+        # only a file it cannot open, read or lock, or a full disk, is the database being unavailable.
+        return (getattr(error.orig, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_UNAVAILABLE
     if isinstance(error, (exc.OperationalError, exc.InterfaceError)):
         return True
     return isinstance(error, exc.TimeoutError)  # the pool waited for a connection in vain

@@ -85,7 +85,8 @@ class Contract(Base):
     __table_args__ = (
         Index("ix_contracts_status_act_by", "status", "act_by"),
         Index("ix_contracts_status_end", "status", "end_date"),
-        Index("ix_contracts_act_by", "act_by"),
+        Index("ix_contracts_renewal_window", "act_by", "status", "end_date"),  # covers /renewals and the rank walk
+        Index("ix_contracts_vendor_list", "vendor_id", "end_date", "reference"),  # a vendor's list, in its order
         one_of("status", Status, "status"),
         one_of("renewal", Renewal, "renewal"),
         one_of("type", CONTRACT_TYPES, "type"),
@@ -98,7 +99,7 @@ class Contract(Base):
     reference: Mapped[str] = mapped_column(String(64))
     reference_key: Mapped[str] = mapped_column(String(64), unique=True)  # upper-cased: unique ignoring case
     title: Mapped[str] = mapped_column(String(300))
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))  # indexed by ix_contracts_vendor_list
     type: Mapped[str] = mapped_column(String(32), default="other")
     status: Mapped[str] = mapped_column(String(32), default="active")
     start_date: Mapped[date | None] = mapped_column(Date)
