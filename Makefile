@@ -22,6 +22,10 @@ check: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy bot handlers storage jobs
 
+# One worker per CPU (pytest-xdist); a test file stays on one worker, so each end-to-end module starts
+# its server once. `make test PYTEST_ARGS="-n 0 tests/test_x.py"` runs serially.
+PYTEST_ARGS ?= -n auto --dist loadfile
+
 test: check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -7,6 +7,7 @@ Run from the repository root (`make test` does): tests import `tests.support…`
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,15 +43,52 @@ def postgres() -> Iterator[PostgresServer | None]:
     server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database URL, once per backend."""
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per test session (per xdist worker): fresh databases are copies."""
+    path = tmp_path_factory.mktemp("template") / "contractbot.db"
+    engine, _ = open_database(f"sqlite:///{path}")
+    engine.dispose()  # the last connection closed: the WAL is checkpointed into the file, which is all there is
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres: PostgresServer | None) -> str | None:
+    """A PostgreSQL database migrated to head once per test session: fresh databases use it as TEMPLATE."""
+    if postgres is None:
+        return None
+    name = "template_head_" + uuid.uuid4().hex[:8]
+    engine, _ = open_database(postgres.create_database(name))
+    engine.dispose()  # CREATE DATABASE … TEMPLATE needs the template without connections
+    return name
+
+
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool) -> str:
+    """A new database for the backend `request.param` names: at head (a copy of the session's migrated one)
+    or empty (for the tests of the migrations themselves)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'contractbot.db'}"
+        path = tmp_path / "contractbot.db"
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        return f"sqlite:///{path}"
     server = request.getfixturevalue("postgres")
     if server is None:
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-    return server.create_database("t_" + uuid.uuid4().hex[:12])
+    template = request.getfixturevalue("migrated_postgres") if migrated else "template0"
+    return server.create_database("t_" + uuid.uuid4().hex[:12], template=template)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database URL at the schema's head, once per backend. Every migration ran to build it (once
+    per session); `empty_db_url` is for the tests that run the migrations themselves."""
+    return fresh_database(request, tmp_path, migrated=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database URL (no table, no alembic_version), once per backend."""
+    return fresh_database(request, tmp_path, migrated=False)
 
 
 @pytest.fixture

@@ -34,8 +34,8 @@ grammar_durations = st.builds(_accepted, st.integers(0, 99_999), st.sampled_from
 
 
 @pytest.fixture
-def table(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
+def table(empty_db_url: str) -> Iterator[Engine]:
+    engine = make_engine(empty_db_url)
     metadata.create_all(engine)
     yield engine
     engine.dispose()

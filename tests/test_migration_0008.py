@@ -44,8 +44,8 @@ def _alert(connection, number: int, detail: str) -> None:  # type: ignore[no-unt
         dict(id=number, key=f"deadline:1:2026-12-31:{number}", detail=detail, now=NOW.replace(tzinfo=None)))
 
 
-def test_upgrade_from_0007_keeps_the_data(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_upgrade_from_0007_keeps_the_data(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         _at(engine, "0007")
         statuses, renewals = list(Status), list(Renewal)

@@ -98,8 +98,8 @@ def _vendor(connection: Connection) -> None:
                        dict(now=NOW))
 
 
-def test_upgrade_from_0008_rewrites_every_duration_canonically(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_upgrade_from_0008_rewrites_every_duration_canonically(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         _at(engine, "0008")
         with engine.begin() as connection:
@@ -155,8 +155,8 @@ def test_upgrade_from_0008_rewrites_every_duration_canonically(db_url: str) -> N
         engine.dispose()
 
 
-def test_an_unreadable_duration_stops_the_migration_naming_its_row(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_an_unreadable_duration_stops_the_migration_naming_its_row(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         _at(engine, "0008")
         with engine.begin() as connection:
@@ -178,8 +178,8 @@ def test_an_unreadable_duration_stops_the_migration_naming_its_row(db_url: str) 
         engine.dispose()
 
 
-def test_an_out_of_range_duration_in_another_table_is_named_too(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_an_out_of_range_duration_in_another_table_is_named_too(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         _at(engine, "0008")
         with engine.begin() as connection:
@@ -193,8 +193,8 @@ def test_an_out_of_range_duration_in_another_table_is_named_too(db_url: str) -> 
         engine.dispose()
 
 
-def test_downgrade_drops_the_constraints_and_the_models_name_the_same_ones(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_downgrade_drops_the_constraints_and_the_models_name_the_same_ones(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         upgrade(engine)
         inspector = inspect(engine)
@@ -240,8 +240,8 @@ def _canonical(value: str) -> bool:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
+def engine(empty_db_url: str) -> Iterator[Engine]:
+    engine = make_engine(empty_db_url)
     yield engine
     engine.dispose()
 

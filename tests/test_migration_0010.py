@@ -71,8 +71,8 @@ def _search(engine: Engine, query: str) -> tuple[list[str], int]:
         return [c.reference for c in found.contracts], found.total
 
 
-def test_upgrade_indexes_existing_contracts_and_downgrade_removes_it_all(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_upgrade_indexes_existing_contracts_and_downgrade_removes_it_all(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         _migrate(engine, "0009")
         before = _objects(engine)
@@ -97,7 +97,7 @@ def test_upgrade_indexes_existing_contracts_and_downgrade_removes_it_all(db_url:
     finally:
         engine.dispose()
 
-    engine = make_engine(db_url)  # a fresh pool: no connection remembers the FTS table
+    engine = make_engine(empty_db_url)  # a fresh pool: no connection remembers the FTS table
     try:
         _migrate(engine, "0009", down=True)
         assert _objects(engine) == before

@@ -12,8 +12,8 @@ from storage.models import Base
 from storage.search_index import not_in_models
 
 
-def test_migrations_match_the_models(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_migrations_match_the_models(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         upgrade(engine)
         upgrade(engine)  # a second run changes nothing and does not fail

@@ -52,7 +52,7 @@ class Bot:
     def log_tail(self, n: int = 4000) -> str:
         return self.server.output()[-n:]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0, predicate: Any = None) -> list[dict]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = 30.0, predicate: Any = None) -> list[dict]:
         try:
             return self.fake.wait_for(method, count=count, timeout=timeout, predicate=predicate)
         except AssertionError as exc:
@@ -68,7 +68,7 @@ class Bot:
                                     trigger_id=trigger_id, **kwargs)
         return status, body, tag
 
-    def answer(self, tag: str, timeout: float = 10.0) -> dict[str, Any]:
+    def answer(self, tag: str, timeout: float = 30.0) -> dict[str, Any]:
         calls = self.wait_for("response_url", timeout=timeout, predicate=lambda c: c["path"] == f"/response/{tag}")
         return calls[-1]["args"]
 

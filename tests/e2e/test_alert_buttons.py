@@ -106,7 +106,7 @@ def click(stack: Stack, alert: PostedAlert, action_id: str, *, user: str = MANAG
 
 
 def wait_update(stack: Stack, alert: PostedAlert, count: int = 1) -> dict[str, Any]:
-    calls = stack.fake.wait_for("chat.update", count=count, timeout=10,
+    calls = stack.fake.wait_for("chat.update", count=count, timeout=30,
                                 predicate=lambda c: c["args"].get("channel") == alert.channel
                                 and c["args"].get("ts") == alert.ts)
     return calls[-1]["args"]

@@ -34,7 +34,8 @@ MINIMAL = {"reference": "CTR-2", "title": "Société Générale — “badge” 
            "end_date": "2027-06-30"}
 
 
-def test_db_upgrade_succeeds_twice(db_url: str, fake_slack: FakeSlack) -> None:
+def test_db_upgrade_succeeds_twice(empty_db_url: str, fake_slack: FakeSlack) -> None:
+    db_url = empty_db_url
     env = contractbot_env(db_url, fake_slack.url)
     for _ in range(2):
         result = cli(["db", "upgrade"], env)

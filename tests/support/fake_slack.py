@@ -102,7 +102,7 @@ class FakeSlack:
         with self._cond:
             return [c for c in self._calls if method is None or c["method"] == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0,
+    def wait_for(self, method: str, count: int = 1, timeout: float = 20.0,
                  predicate: Callable[[Call], bool] | None = None) -> list[Call]:
         """Wait until at least ``count`` calls to ``method`` (matching ``predicate``) arrived; return them."""
         deadline = time.monotonic() + timeout

@@ -164,15 +164,15 @@ class PostgresServer:
         if rc != 0 or not self._wait_ready(self.port, deadline=time.monotonic() + 30):
             raise RuntimeError(f"PostgreSQL did not start again ({rc}):\n{out}\n{self._log_tail()}")
 
-    def create_database(self, name: str) -> str:
-        """(Re)create an empty database ``name`` and return its SQLAlchemy URL."""
-        if not _NAME_RE.match(name):
-            raise ValueError(f"unsafe database name: {name!r}")
+    def create_database(self, name: str, template: str = "template0") -> str:
+        """(Re)create database ``name`` as a copy of ``template`` (default: empty) and return its URL."""
+        if not (_NAME_RE.match(name) and _NAME_RE.match(template)):
+            raise ValueError(f"unsafe database name: {name!r} / {template!r}")
         engine = sa.create_engine(self.url, isolation_level="AUTOCOMMIT")
         try:
             with engine.connect() as conn:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE template0'))
+                conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         finally:
             engine.dispose()
         return self.url_for(name)
