@@ -112,6 +112,11 @@ def get_all(session: Session, *, contract_id: int | None = None, open_only: bool
     return rows, total
 
 
+def any_for(session: Session, *, contract_id: int) -> bool:
+    """Whether the contract has any incident at all (most have none: the card then skips their queries)."""
+    return session.scalar(select(Incident.id).where(Incident.contract_id == contract_id).limit(1)) is not None
+
+
 def count_open(session: Session, *, contract_id: int) -> int:
     stmt = select(func.count()).select_from(Incident).where(Incident.contract_id == contract_id,
                                                             Incident.status != RESOLVED)

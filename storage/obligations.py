@@ -185,6 +185,8 @@ def card_summary(session: Session, *, contract_id: int, today: date) -> CardSumm
     """For the contract card: the next open obligation due, and how many are overdue."""
     base = select(Obligation).where(Obligation.contract_id == contract_id, Obligation.state == rules.OPEN)
     next_due = session.scalars(base.order_by(Obligation.due_on, Obligation.id).limit(1)).first()
+    if next_due is None or next_due.due_on >= today:
+        return CardSummary(next_due, 0)  # the soonest open one is not overdue: none is (no count query)
     overdue = session.scalar(select(func.count()).select_from(Obligation).where(
         Obligation.contract_id == contract_id, Obligation.state == rules.OPEN, Obligation.due_on < today)) or 0
     return CardSummary(next_due, overdue)

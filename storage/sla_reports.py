@@ -34,13 +34,17 @@ class Compliance:
     incident_count: int
 
 
-def compliance(session: Session, *, contract: Contract, start: datetime, end: datetime, now: datetime) -> Compliance:
-    """Incidents opened in [start, end); downtime = P1 outages clipped to the period (to `now` while open)."""
+def compliance(session: Session, *, contract: Contract, start: datetime, end: datetime, now: datetime,
+               any_incident: bool = True) -> Compliance:
+    """Incidents opened in [start, end); downtime = P1 outages clipped to the period (to `now` while open).
+    `any_incident=False` (the caller knows the contract has none) skips the incident queries."""
     terms = {t.priority: t for t in sla_terms.get_terms(session, contract_id=contract.id)}
     policy = sla_terms.get_policy(session, contract_id=contract.id)
     lines = {p: PriorityLine(p, credit_pct=terms[p].credit_pct if p in terms else None) for p in PRIORITIES}
     incident_count = 0
-    for row in incidents.sla_counts_between(session, contract_id=contract.id, start=start, end=end, now=now):
+    counted = (incidents.sla_counts_between(session, contract_id=contract.id, start=start, end=end, now=now)
+               if any_incident else ())
+    for row in counted:
         line = lines[row.priority]
         if line.credit_pct is None:
             line.credit_pct = row.credit_pct  # terms removed since: the ones copied onto the incidents
@@ -49,8 +53,8 @@ def compliance(session: Session, *, contract: Contract, start: datetime, end: da
         line.resolution_met, line.resolution_breached = int(row.resolution_met), int(row.resolution_breached)
         incident_count += line.incidents
     horizon = min(end, now) if now > start else end
-    outages = [(opened, resolved or horizon)
-               for opened, resolved in incidents.p1_outages(session, contract_id=contract.id, start=start, end=end)]
+    p1 = incidents.p1_outages(session, contract_id=contract.id, start=start, end=end) if any_incident else ()
+    outages = [(opened, resolved or horizon) for opened, resolved in p1]
     period_minutes = Decimal(int((end - start).total_seconds())) / Decimal(60)
     downtime = merged_downtime_minutes(outages, start, end)
     availability = availability_pct(downtime, period_minutes)
@@ -76,5 +80,7 @@ def card_summary(session: Session, *, contract: Contract, now: datetime, tz: Zon
     """What the contract card shows of incidents and SLAs: open incidents and this month's figures."""
     today = now.astimezone(tz).date()
     period = month_period(today.year, today.month, tz)
-    return CardSummary(incidents.count_open(session, contract_id=contract.id),
-                       compliance(session, contract=contract, start=period.start, end=period.end, now=now))
+    any_incident = incidents.any_for(session, contract_id=contract.id)
+    return CardSummary(incidents.count_open(session, contract_id=contract.id) if any_incident else 0,
+                       compliance(session, contract=contract, start=period.start, end=period.end, now=now,
+                                  any_incident=any_incident))
