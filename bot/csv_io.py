@@ -61,6 +61,13 @@ def _reason(exc: InputError, lang: str) -> str:
     return f"{column}: {t(lang, f'err_{exc.problem}', field=column, value=exc.value)}"
 
 
+def _unreadable(exc: csv.Error, lang: str) -> str:
+    """Why csv could not read a line: a cell over its field limit (131,072), or another reason."""
+    if "field limit" in str(exc):
+        return t(lang, "csv_cell_too_large", limit=bounds.MAX_CSV_CELL)
+    return t(lang, "csv_unreadable", reason=str(exc))
+
+
 def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]], lang: str
           ) -> Iterator[tuple[int, dict[str, str | None]]]:
     """(line, row) for every row, cells read back from ``safe_row``; a line that csv cannot read, or
@@ -70,10 +77,8 @@ def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]], lang: str
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:  # "field larger than field limit (131072)", …
-            reason = (t(lang, "csv_cell_too_large", limit=bounds.MAX_CSV_CELL) if "field limit" in str(exc)
-                      else t(lang, "csv_unreadable", reason=str(exc)))
-            errors.append((reader.line_num + 1, reason))
+        except csv.Error as exc:
+            errors.append((reader.line_num + 1, _unreadable(exc, lang)))
             return
         if any(len(value) > bounds.MAX_CSV_CELL for value in row.values() if isinstance(value, str)):
             errors.append((reader.line_num, t(lang, "csv_cell_too_large", limit=bounds.MAX_CSV_CELL)))
@@ -115,10 +120,8 @@ def read_rows(source: str | Iterable[str], *, tz: ZoneInfo, now: datetime, lang:
             cells = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:  # "field larger than field limit (131072)", …
-            reason = (t(lang, "csv_cell_too_large", limit=bounds.MAX_CSV_CELL) if "field limit" in str(exc)
-                      else t(lang, "csv_unreadable", reason=str(exc)))
-            errors.append((line + 1, reason))  # the line after the last record read
+        except csv.Error as exc:
+            errors.append((line + 1, _unreadable(exc, lang)))  # the line after the last record read
             return
         line = reader.line_num
         if not cells:
