@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, TextClause, bindparam, column, func, insert, select, table, text
+from sqlalchemy import Select, TextClause, bindparam, column, func, select, table, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -50,10 +50,10 @@ def indexable(term: str) -> bool:
 def fts_ready(session: Session) -> bool:
     """Whether this SQLite database has the FTS5 table (SQLite without trigram support has none).
     Remembered on the DBAPI connection once found, so a search pays the look-up once per connection."""
-    return _has_fts(session.connection())
+    return has_fts(session.connection())
 
 
-def _has_fts(connection: Connection) -> bool:
+def has_fts(connection: Connection) -> bool:
     if connection.dialect.name != "sqlite":
         return False
     if connection.info.get(_READY):
@@ -112,32 +112,3 @@ def first_matches(session: Session, *, terms: Sequence[str], closed: Sequence[st
             break
     return ids, total
 
-
-STAGING = "contracts_staged"
-
-
-def insert_contracts(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Many new contracts at once (`bench/seed.py`'s batches; the import has its own multi-row INSERTs,
-    `storage.contract_import.BulkInsert`, which the triggers index as cheaply), each row with the same keys.
-
-    Core executemany runs one INSERT per row, and with the FTS5 triggers each of them is a statement
-    with its own savepoint, at which FTS5 writes its pending index to disk: ~90 µs a row, 8× the cost
-    of indexing the same rows in one statement. So on SQLite with the FTS5 table the rows go into a
-    TEMP table (no trigger, no affinity: values stay as bound) and then into `contracts` with one
-    INSERT … SELECT, in the same order (same ids). The triggers still index every row."""
-    if not rows:
-        return
-    if not _has_fts(connection):
-        connection.execute(insert(Contract), rows)
-        return
-    names = list(rows[0])
-    if any(name not in Contract.__table__.c for name in names):
-        raise ValueError("not a contracts column")
-    listed = ", ".join(names)
-    connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{STAGING}")  # nothing left from a failed batch
-    connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGING} ({listed})")
-    columns = [column(name, Contract.__table__.c[name].type) for name in names]  # the same bind processing
-    connection.execute(insert(table(STAGING, *columns, schema="temp")), rows)
-    connection.exec_driver_sql(f"INSERT INTO main.contracts ({listed}) SELECT {listed} FROM temp.{STAGING}"
-                               " ORDER BY rowid")
-    connection.exec_driver_sql(f"DROP TABLE temp.{STAGING}")
