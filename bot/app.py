@@ -6,7 +6,6 @@ No module-level App: the CLI, the shell and every test build their own.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from typing import Any
 
@@ -23,6 +22,7 @@ from bot.render.common import notice
 from bot.settings import Settings
 from bot.slack_client import web_client
 from handlers import register_listeners
+from handlers.acking import AfterAck
 from handlers.failures import tell_failure
 from handlers.runtime import Runtime
 
@@ -42,16 +42,20 @@ def create_app(
     runtime = Runtime(settings=settings, session_factory=session_factory, clock=clock, metrics=metrics or Metrics(),
                       schema_ready=lifecycle.ready if lifecycle is not None else None)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
-    # Bolt runs each listener in this pool and keeps running it after the ack; the pool counts that
-    # work so a stopping process waits for it. Wide enough that commands waiting for the heavy lane
+    # Listeners run in this pool and keep running after their ack (handlers.acking); the pool counts
+    # that work so a stopping process waits for it. Wide enough that commands waiting for the heavy lane
     # never hold up the light ones.
     executor = TrackedExecutor((lifecycle or Lifecycle()).in_flight, max_workers=16)
+    # Bolt always processes "before the response": each listener, registered through
+    # handlers.acking.ack_first, then returns the ack as soon as it is called (not at Bolt's next 10 ms
+    # poll) and goes on in `executor`; with `process_before_response` (the shell, in-process tests) the
+    # listener runs inline and the answer is out when `dispatch` returns.
     app = App(
         client=web_client(settings, runtime.metrics),
         listener_executor=executor,
         signing_secret=secret,
         request_verification_enabled=request_verification,
-        process_before_response=process_before_response,
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("slack_bolt"),
     )
@@ -76,9 +80,6 @@ def create_app(
                             replace_original=False)
                 except Exception:
                     logger.warning("could not tell the person the database is unavailable", exc_info=True)
-            # slack_bolt (1.30, ThreadListenerRunner) clears the ack of a listener that raised after
-            # acking; if that happens before its 10 ms poll saw the ack, Slack gets a 404 after 3 s.
-            time.sleep(0.05)
             return None
         correlation = uuid.uuid4().hex[:8]
         logger.error("unhandled error [%s] for a %s request", correlation, body.get("type") or body.get("command"),
@@ -87,5 +88,12 @@ def create_app(
         return tell_failure(body, text=t(settings.language, "internal_error", id=correlation), respond=respond,
                             client=client, can_answer=response is not None)
 
+    if not process_before_response:
+        def after_ack_error(error: BaseException, kwargs: dict[str, Any]) -> None:
+            if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit: not a listener's failure
+                raise error
+            on_error(error, kwargs.get("body") or {}, respond=kwargs.get("respond"), client=kwargs.get("client"))
+
+        runtime.after_ack = AfterAck(executor, on_error=after_ack_error)
     register_listeners(app)
     return app, runtime

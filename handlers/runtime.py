@@ -17,6 +17,7 @@ from bot.clock import Clock, FixedClock
 from bot.i18n import language_of
 from bot.metrics import Metrics
 from bot.settings import Settings
+from handlers.acking import AfterAck
 from storage.db import database_unavailable
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,8 @@ class Runtime:
     # so a heavy answer does not hold this process's interpreter lock either.
     heavy_slot: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(1))
     heavy_lane: Any = None  # a handlers.lanes.ProcessLane, or None to run heavy work in this process
+    # Where listeners go on after their ack (handlers.acking.ack_first); None: inline (the shell, tests).
+    after_ack: AfterAck | None = None
     recent_events: RecentEvents = field(default_factory=RecentEvents)  # shared by `at()` copies
     # Set once the schema is at head (bot.lifecycle.become_ready); None: always (the shell, tests).
     schema_ready: threading.Event | None = None

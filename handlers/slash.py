@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 
 from bot.i18n import t
 from bot.render.common import notice
+from handlers.acking import ack_first
 from handlers.commands import SLASH_COMMANDS
 from handlers.deliver import caller_from, deliver
 from handlers.dispatch import run_command
@@ -36,6 +37,6 @@ def on_not_yet_built(ack: Ack, body: dict, client: WebClient, respond: Respond, 
 
 def register(app: App) -> None:
     for name in SLASH_COMMANDS:
-        app.command(name)(on_slash_command)
+        app.command(name)(ack_first(on_slash_command))
     for name in NOT_YET_BUILT:
-        app.command(name)(on_not_yet_built)
+        app.command(name)(ack_first(on_not_yet_built))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.metrics import Metrics
 from bot.settings import Settings
+from jobs.recovery import PendingMarks
 
 
 @dataclass(slots=True)
@@ -19,3 +20,5 @@ class JobContext:
     client: WebClient | None
     clock: Clock
     metrics: Metrics
+    # Alert marks this process could not write during a database outage (jobs.recovery), per context.
+    pending: PendingMarks = field(default_factory=PendingMarks)

@@ -166,7 +166,8 @@ def _group_message(factory: sessionmaker[Session], claimed: list[tuple[int, Plan
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> SweepReport:
+          dry_run: bool = False, metrics=None,
+          pending: recovery.PendingMarks | None = None) -> SweepReport:
     """Roll, plan, claim and post. More than `settings.alert_group_over` alerts due for one destination
     go out as one grouped message; posts are paced per channel (`settings.post_interval`)."""
     today = now.astimezone(settings.tz).date()
@@ -216,7 +217,8 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     for channel, (grouped, unit) in round_robin(units):
         if not grouped:
             report.outcomes.append(_post_one(factory, client, unit[0], channel=channel, settings=settings,
-                                             today=today, now=now, metrics=metrics, pacer=pacer, failures=failures))
+                                             today=today, now=now, metrics=metrics, pending=pending, pacer=pacer,
+                                             failures=failures))
             continue
         try:
             message = _group_message(factory, unit, settings=settings, today=today)
@@ -226,7 +228,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
             failures.record(channel, "group", exc)
             continue
         report.outcomes += post_group(factory, client, kind=KIND, channel=channel, message=message, now=now,
-                                      metrics=metrics, pacer=pacer, keys={
+                                      metrics=metrics, pending=pending, pacer=pacer, keys={
                                           alerts.deadline_key(item.contract_id, item.end, item.threshold): alert_id
                                           for alert_id, item in unit})
     warn_unroutable(KIND, report.skipped_no_channel)
@@ -236,7 +238,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
 
 def _post_one(factory: sessionmaker[Session], client: WebClient, pair: tuple[int, Planned], *, channel: str,
               settings: Settings, today: date, now: datetime, metrics, pacer: Pacer,
-              failures: Failures) -> Outcome:
+              pending: recovery.PendingMarks | None, failures: Failures) -> Outcome:
     alert_id, item = pair
     try:
         with factory.begin() as session:
@@ -250,7 +252,7 @@ def _post_one(factory: sessionmaker[Session], client: WebClient, pair: tuple[int
         failures.record(item.reference, "render", exc)
         return Outcome(alerts.deadline_key(item.contract_id, item.end, item.threshold), channel, "", False, str(exc))
     return post_claimed(factory, client, alert=alert, channel=channel, message=message, now=now, metrics=metrics,
-                        pacer=pacer)
+                        pending=pending, pacer=pacer)
 
 
 def describe(report: SweepReport, *, today: date) -> list[str]:

@@ -27,6 +27,7 @@ from bot.render import digest as render
 from bot.render.chart import trajectory_png
 from bot.settings import Settings
 from jobs.posting import Outcome, post_claimed, worker_name
+from jobs.recovery import PendingMarks
 from storage import alert_state, alerts, attention, indicators, indices, revisions
 
 logger = logging.getLogger(__name__)
@@ -135,7 +136,8 @@ class DigestReport:
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> DigestReport:
+          dry_run: bool = False, metrics=None,
+          pending: PendingMarks | None = None) -> DigestReport:
     week, monday = iso_week(now, settings)
     report = DigestReport(week=week, channel=settings.alert_channel)
     if dry_run:
@@ -156,7 +158,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     message, d = build(factory, settings=settings, now=now)
     figures = d.figures
     report.outcome = post_claimed(factory, client, alert=alert, channel=settings.alert_channel, message=message,
-                                  now=now, metrics=metrics)
+                                  now=now, metrics=metrics, pending=pending)
     if report.outcome.posted and figures is not None and client is not None:
         report.chart = upload_chart(client, settings=settings, figures=figures, week=week)
     return report

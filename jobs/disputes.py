@@ -20,6 +20,7 @@ from bot.i18n import language_of
 from bot.render import alert_messages
 from bot.settings import Settings
 from jobs.posting import Outcome, post_claimed, warn_unroutable, worker_name
+from jobs.recovery import PendingMarks
 from storage import alert_state, alerts, disputes
 from storage.models import Dispute
 
@@ -83,7 +84,8 @@ def _language(client: WebClient | None, user: str, default: str) -> str:
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> DisputesReport:
+          dry_run: bool = False, metrics=None,
+          pending: PendingMarks | None = None) -> DisputesReport:
     report = DisputesReport()
     with factory.begin() as session:
         report.planned = plan(session, now=now)
@@ -108,7 +110,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
                     continue
                 message = alert_messages.dispute_reminder(alert, dispute, settings=settings)
             report.outcomes.append(post_claimed(factory, client, alert=alert, channel=item.recipient,
-                                                message=message, now=now, metrics=metrics))
+                                                message=message, now=now, metrics=metrics, pending=pending))
         except Exception as exc:  # one bad row never stops the job
             logger.exception("dispute reminder %s failed", item.number)
             report.errors.append(f"{item.number}: {type(exc).__name__}")

@@ -21,6 +21,7 @@ from bot import obligations as rules
 from bot.render import alert_messages
 from bot.settings import Settings
 from jobs.posting import Outcome, destination, post_claimed, warn_unroutable, worker_name
+from jobs.recovery import PendingMarks
 from storage import alert_state, alerts, obligations
 from storage.models import Obligation
 
@@ -87,7 +88,8 @@ def _plan_one(session: Session, obligation: Obligation, handled: dict[tuple[int,
 
 
 def _post_one(factory: sessionmaker[Session], client: WebClient, item: Planned, *, settings: Settings,
-              today: date, now: datetime, worker: str, metrics) -> Outcome | None:
+              today: date, now: datetime, worker: str, metrics,
+              pending: PendingMarks | None) -> Outcome | None:
     detail = alert_state.record(level=item.level, due=item.due.isoformat(), number=item.number)
     with factory.begin() as session:
         alert = alerts.claim(session, key=obligations.alert_key(item.obligation_id, item.due, item.level), kind=KIND,
@@ -104,7 +106,7 @@ def _post_one(factory: sessionmaker[Session], client: WebClient, item: Planned, 
         message = alert_messages.obligation(alert, obligation, lang=settings.language, today=today)
     assert item.channel is not None
     outcome = post_claimed(factory, client, alert=alert, channel=item.channel, message=message, now=now,
-                           metrics=metrics)
+                           metrics=metrics, pending=pending)
     handled = item.handled | {item.level, *item.superseded}
     with factory.begin() as session:
         if outcome.posted:
@@ -114,7 +116,8 @@ def _post_one(factory: sessionmaker[Session], client: WebClient, item: Planned, 
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> SweepReport:
+          dry_run: bool = False, metrics=None,
+          pending: PendingMarks | None = None) -> SweepReport:
     today = now.astimezone(settings.tz).date()
     report = SweepReport()
     if dry_run:
@@ -136,7 +139,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
         try:
             assert client is not None, "no Slack client"
             outcome = _post_one(factory, client, item, settings=settings, today=today, now=now, worker=worker,
-                                metrics=metrics)
+                                metrics=metrics, pending=pending)
         except Exception as exc:  # one bad row never stops the job
             logger.exception("obligation alert for %s failed; carrying on", item.number)
             report.failed.append((item.number, type(exc).__name__))

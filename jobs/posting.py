@@ -81,14 +81,15 @@ def _post(client: WebClient, channel: str, message: Message, pacer: Pacer | None
 
 
 def _mark_posted(factory: sessionmaker[Session], *, alert_ids: list[int], worker: str, channel: str, ts: str,
-                 now: datetime) -> None:
-    """Mark posted; when the database dropped since the post, keep the mark for the next run and re-raise."""
+                 now: datetime, pending: recovery.PendingMarks | None) -> None:
+    """Mark posted; when the database dropped since the post, keep the mark for the next run (in `pending`,
+    the job context's) and re-raise."""
     try:
         with factory.begin() as session:
             alerts.mark_posted_many(session, alert_ids=alert_ids, channel=channel, ts=ts, now=now)
     except Exception as exc:
-        if database_unavailable(exc):
-            recovery.remember_mark(factory, alert_ids=alert_ids, worker=worker, channel=channel, ts=ts, now=now)
+        if database_unavailable(exc) and pending is not None:
+            pending.remember(alert_ids=alert_ids, worker=worker, channel=channel, ts=ts, now=now)
         raise
 
 
@@ -102,6 +103,7 @@ def post_claimed(
     now: datetime,
     metrics: Metrics | None = None,
     pacer: Pacer | None = None,
+    pending: recovery.PendingMarks | None = None,
 ) -> Outcome:
     """Post an alert this worker has claimed; the claim must already be committed. A claim taken over from
     a process that went away is first looked for in Slack (jobs.recovery): found, it is only marked."""
@@ -120,7 +122,7 @@ def post_claimed(
             metrics.alerts.labels(alert.kind, "failed").inc()
         return Outcome(alert.key, channel, message.text, False, error)
     _mark_posted(factory, alert_ids=[alert.id], worker=alert.claimed_by, channel=response["channel"],
-                 ts=response["ts"], now=now)
+                 ts=response["ts"], now=now, pending=pending)
     if metrics:
         metrics.alerts.labels(alert.kind, "posted").inc()
     return Outcome(alert.key, channel, message.text, True)
@@ -137,6 +139,7 @@ def post_group(
     now: datetime,
     metrics: Metrics | None = None,
     pacer: Pacer | None = None,
+    pending: recovery.PendingMarks | None = None,
 ) -> list[Outcome]:
     """Post one grouped message for many claimed alerts (key → id, claims committed): all are then
     posted, or all failed (and retried together by the next sweep)."""
@@ -154,7 +157,8 @@ def post_group(
         if metrics:
             metrics.alerts.labels(kind, "failed").inc(len(ids))
         return [Outcome(key, channel, message.text, False, error) for key in keys]
-    _mark_posted(factory, alert_ids=ids, worker=worker, channel=response["channel"], ts=response["ts"], now=now)
+    _mark_posted(factory, alert_ids=ids, worker=worker, channel=response["channel"], ts=response["ts"], now=now,
+                 pending=pending)
     if metrics:
         metrics.alerts.labels(kind, "posted").inc(len(ids))
     return [Outcome(key, channel, message.text, True) for key in keys]

@@ -5,7 +5,7 @@ and the mark, the claim stays `claimed`; ten minutes later (`storage.alerts.STAL
 would reclaim it and post it a second time. Two defences, one for each way it happens:
 
 - **The process lives on** (the database dropped, then came back): the mark it could not write is kept
-  in memory (`remember_mark`) and written by `write_pending_marks` before the next run of any job claims
+  in memory (`PendingMarks`, one per job context) and written before the next run of any job claims
   anything (a few quick retries, then again at the next run; kept one day at most).
 - **The process died** (or its marks were lost): every alert message carries Slack message metadata
   (`alert_metadata`: event type `contractbot_alert`, the alert keys and the claim that posted it). A
@@ -39,7 +39,7 @@ LISTED_KEYS = 50  # keys listed in a message's metadata; a bigger group is recog
 HISTORY_PAGES, PAGE_SIZE = 10, 200
 HISTORY_MARGIN = timedelta(minutes=1)  # clock skew between this host and Slack
 PENDING_KEPT = timedelta(days=1)
-PENDING_RETRIES = (0.5, 1.0)  # seconds slept between the attempts of one `write_pending_marks`
+PENDING_RETRIES = (0.5, 1.0)  # seconds slept between the attempts of one `PendingMarks.write`
 
 
 def alert_metadata(keys: Sequence[str], claim: str) -> dict:
@@ -60,61 +60,58 @@ class Mark:
     kept_at: float
 
 
-_pending: dict[str, list[Mark]] = defaultdict(list)  # database URL → marks this process could not write
-_lock = threading.Lock()
+class PendingMarks:
+    """The marks this process could not write, kept until the database answers again. One per
+    `JobContext` (that is, per process and database): `post_claimed`/`post_group` add to it, and
+    `jobs.registry.run_job` writes it before the next run of any job claims anything."""
 
+    def __init__(self) -> None:
+        self._marks: list[Mark] = []
+        self._lock = threading.Lock()
 
-def _database(factory: sessionmaker[Session]) -> str:
-    bind = factory.kw.get("bind")
-    return bind.url.render_as_string(hide_password=True) if bind is not None else ""
+    def remember(self, *, alert_ids: Sequence[int], worker: str, channel: str, ts: str, now: datetime) -> None:
+        """A post went out but its `posted` mark could not be written: keep it for `write`."""
+        with self._lock:
+            self._marks.append(Mark(tuple(alert_ids), worker, channel, ts, now, time.monotonic()))
+        logger.warning("%d alert(s) posted to %s (ts %s) but not marked: the database is unavailable; the mark is "
+                       "written as soon as it answers again", len(alert_ids), channel, ts)
 
+    def __len__(self) -> int:
+        """How many alerts wait for their mark."""
+        with self._lock:
+            return sum(len(mark.alert_ids) for mark in self._marks)
 
-def remember_mark(factory: sessionmaker[Session], *, alert_ids: Sequence[int], worker: str, channel: str, ts: str,
-                  now: datetime) -> None:
-    """A post went out but its `posted` mark could not be written: keep it for `write_pending_marks`."""
-    with _lock:
-        _pending[_database(factory)].append(Mark(tuple(alert_ids), worker, channel, ts, now, time.monotonic()))
-    logger.warning("%d alert(s) posted to %s (ts %s) but not marked: the database is unavailable; the mark is "
-                   "written as soon as it answers again", len(alert_ids), channel, ts)
-
-
-def pending_marks(factory: sessionmaker[Session]) -> int:
-    with _lock:
-        return sum(len(mark.alert_ids) for mark in _pending.get(_database(factory), []))
-
-
-def write_pending_marks(factory: sessionmaker[Session], *, sleep=time.sleep) -> int:
-    """Write the marks kept for this database (before a sweep claims anything); how many alerts were
-    marked. Still unavailable after a few tries: raises, and the marks wait for the next run."""
-    key = _database(factory)
-    with _lock:
-        marks, _pending[key] = _pending.get(key, []), []
-    oldest = time.monotonic() - PENDING_KEPT.total_seconds()
-    marks = [mark for mark in marks if mark.kept_at >= oldest]
-    written = 0
-    try:
-        for attempt, pause in enumerate((*PENDING_RETRIES, None)):
-            try:
-                while marks:
-                    mark = marks[0]
-                    with factory.begin() as session:
-                        alerts.mark_posted_many(session, alert_ids=list(mark.alert_ids), channel=mark.channel,
-                                                ts=mark.ts, now=mark.now, claimed_by=mark.worker)
-                    written += len(mark.alert_ids)
-                    marks.pop(0)
-                break
-            except Exception as exc:
-                if pause is None or not database_unavailable(exc):
-                    raise
-                logger.info("pending alert marks: database still unavailable (attempt %d)", attempt + 1)
-                sleep(pause)
-    finally:
-        if marks:
-            with _lock:
-                _pending[key][:0] = marks
-    if written:
-        logger.info("%d alert(s) posted during a database outage are now marked posted", written)
-    return written
+    def write(self, factory: sessionmaker[Session], *, sleep=time.sleep) -> int:
+        """Write the kept marks (before a sweep claims anything); how many alerts were marked. Still
+        unavailable after a few tries: raises, and the marks wait for the next run."""
+        with self._lock:
+            marks, self._marks = self._marks, []
+        oldest = time.monotonic() - PENDING_KEPT.total_seconds()
+        marks = [mark for mark in marks if mark.kept_at >= oldest]
+        written = 0
+        try:
+            for attempt, pause in enumerate((*PENDING_RETRIES, None)):
+                try:
+                    while marks:
+                        mark = marks[0]
+                        with factory.begin() as session:
+                            alerts.mark_posted_many(session, alert_ids=list(mark.alert_ids), channel=mark.channel,
+                                                    ts=mark.ts, now=mark.now, claimed_by=mark.worker)
+                        written += len(mark.alert_ids)
+                        marks.pop(0)
+                    break
+                except Exception as exc:
+                    if pause is None or not database_unavailable(exc):
+                        raise
+                    logger.info("pending alert marks: database still unavailable (attempt %d)", attempt + 1)
+                    sleep(pause)
+        finally:
+            if marks:
+                with self._lock:
+                    self._marks[:0] = marks
+        if written:
+            logger.info("%d alert(s) posted during a database outage are now marked posted", written)
+        return written
 
 
 # --- the process died: find the post in Slack before posting again ---

@@ -15,7 +15,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from jobs import deadlines, digest, disputes, obligations, recovery, revisions, sla, sla_report
+from jobs import deadlines, digest, disputes, obligations, revisions, sla, sla_report
 from jobs.context import JobContext
 from storage.db import database_unavailable
 
@@ -32,46 +32,46 @@ class JobSpec:
 
 def run_deadlines(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     report = deadlines.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
-                             metrics=ctx.metrics)
+                             metrics=ctx.metrics, pending=ctx.pending)
     count_alerts(ctx, "deadlines", report.outcomes)
     return deadlines.describe(report, today=now.astimezone(ctx.settings.tz).date())
 
 
 def run_sla(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     report = sla.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
-                       metrics=ctx.metrics)
+                       metrics=ctx.metrics, pending=ctx.pending)
     count_alerts(ctx, "sla", report.outcomes)
     return sla.describe(report)
 
 
 def run_sla_report(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     report = sla_report.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
-                              metrics=ctx.metrics)
+                              metrics=ctx.metrics, pending=ctx.pending)
     count_alerts(ctx, "sla-report", report.outcomes)
     return sla_report.describe(report)
 
 
 def run_disputes(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     report = disputes.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
-                            metrics=ctx.metrics)
+                            metrics=ctx.metrics, pending=ctx.pending)
     return disputes.describe(report)
 
 
 def run_obligations(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     report = obligations.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
-                               metrics=ctx.metrics)
+                               metrics=ctx.metrics, pending=ctx.pending)
     return obligations.describe(report, today=now.astimezone(ctx.settings.tz).date())
 
 
 def run_revisions(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     report = revisions.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
-                             metrics=ctx.metrics)
+                             metrics=ctx.metrics, pending=ctx.pending)
     return revisions.describe(report)
 
 
 def run_digest(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
     report = digest.sweep(ctx.session_factory, ctx.client, settings=ctx.settings, now=now, dry_run=dry_run,
-                          metrics=ctx.metrics)
+                          metrics=ctx.metrics, pending=ctx.pending)
     return digest.describe(report)
 
 
@@ -107,7 +107,7 @@ def run_job(name: str, ctx: JobContext, *, now: datetime | None = None, dry_run:
     started = time.monotonic()
     try:
         if not dry_run:  # marks this process could not write during an outage go first (jobs.recovery)
-            recovery.write_pending_marks(ctx.session_factory)
+            ctx.pending.write(ctx.session_factory)
         lines = spec.run(ctx, when, dry_run)
     except Exception:
         ctx.metrics.job_runs.labels(name, "error").inc()

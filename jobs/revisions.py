@@ -21,6 +21,7 @@ from bot.render import revisions as render
 from bot.revision import IndexPoint
 from bot.settings import Settings
 from jobs.posting import Outcome, post_claimed, warn_unroutable, worker_name
+from jobs.recovery import PendingMarks
 from storage import alert_state, alerts, contracts, indices, revisions
 from storage.models import Alert, Contract, RevisionClause
 
@@ -96,7 +97,8 @@ def plan(session: Session, *, settings: Settings, today: date, now: datetime, re
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> SweepReport:
+          dry_run: bool = False, metrics=None,
+          pending: PendingMarks | None = None) -> SweepReport:
     today = now.astimezone(settings.tz).date()
     report = SweepReport()
     with factory.begin() as session:
@@ -128,7 +130,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
             report.failed.append(item.reference)
             continue
         report.outcomes.append(post_claimed(factory, client, alert=alert, channel=item.channel, message=message,
-                                            now=now, metrics=metrics))
+                                            now=now, metrics=metrics, pending=pending))
     warn_unroutable(KIND, report.skipped_no_channel)
     return report
 

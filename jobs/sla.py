@@ -21,6 +21,7 @@ from bot.settings import Settings
 from jobs.failures import Failures
 from jobs.pacing import Pacer, round_robin
 from jobs.posting import Outcome, destination, post_claimed, warn_unroutable, worker_name
+from jobs.recovery import PendingMarks
 from storage import alert_state, alerts, incidents
 from storage.isolated import read_each
 from storage.models import Incident
@@ -105,7 +106,8 @@ def _plan_one(incident: Incident, handled: set[str], *, settings: Settings, now:
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> SlaReport:
+          dry_run: bool = False, metrics=None,
+          pending: PendingMarks | None = None) -> SlaReport:
     report = SlaReport()
     failures = Failures("sla", metrics)
     with factory.begin() as session:
@@ -124,7 +126,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     for _channel, item in round_robin(queues):  # paced per channel: interleave the channels
         try:
             outcome = _claim_and_post(factory, client, item, settings=settings, worker=worker, now=now,
-                                      metrics=metrics, pacer=pacer)
+                                      metrics=metrics, pending=pending, pacer=pacer)
         except Exception as exc:  # noqa: BLE001 - reported; the claim (if any) was rolled back: retried
             failures.record(item.number, "post", exc)
             continue
@@ -135,7 +137,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
 
 
 def _claim_and_post(factory: sessionmaker[Session], client: WebClient, item: Planned, *, settings: Settings,
-                    worker: str, now: datetime, metrics, pacer: Pacer) -> Outcome | None:
+                    worker: str, now: datetime, metrics, pacer: Pacer, pending: PendingMarks | None) -> Outcome | None:
     with factory.begin() as session:
         incident = session.get(Incident, item.incident_id)
         assert incident is not None
@@ -151,7 +153,7 @@ def _claim_and_post(factory: sessionmaker[Session], client: WebClient, item: Pla
         message = alert_messages.sla(alert, incident, lang=settings.language, settings=settings)
     assert item.channel is not None
     return post_claimed(factory, client, alert=alert, channel=item.channel, message=message, now=now,
-                        metrics=metrics, pacer=pacer)
+                        metrics=metrics, pending=pending, pacer=pacer)
 
 
 def describe(report: SlaReport) -> list[str]:

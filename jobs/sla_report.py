@@ -18,6 +18,7 @@ from bot.settings import Settings
 from jobs.failures import Failures
 from jobs.pacing import Pacer
 from jobs.posting import Outcome, destination, post_claimed, worker_name
+from jobs.recovery import PendingMarks
 from storage import alert_state, alerts, contracts
 from storage.models import Incident, SlaPolicy, SlaTerm
 from storage.sla_reports import compliance
@@ -50,7 +51,8 @@ def _contract_ids(session: Session, period: Period) -> list[int]:
 
 
 def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings: Settings, now: datetime,
-          dry_run: bool = False, metrics=None) -> MonthlyReport:
+          dry_run: bool = False, metrics=None,
+          pending: PendingMarks | None = None) -> MonthlyReport:
     period = previous_month(now, settings)
     report = MonthlyReport(period=period)
     month = period.first_day.strftime("%Y-%m")
@@ -62,7 +64,8 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
     for contract_id in ids:
         try:
             outcome = _report_one(factory, client, contract_id, report=report, settings=settings, period=period,
-                                  month=month, worker=worker, now=now, dry_run=dry_run, metrics=metrics, pacer=pacer)
+                                  month=month, worker=worker, now=now, dry_run=dry_run, metrics=metrics,
+                                  pending=pending, pacer=pacer)
         except Exception as exc:  # noqa: BLE001 - one bad contract never stops the job; its claim rolled back
             with factory() as session:
                 failures.record(contracts.reference_of(session, contract_id=contract_id), "report", exc)
@@ -75,7 +78,7 @@ def sweep(factory: sessionmaker[Session], client: WebClient | None, *, settings:
 
 def _report_one(factory: sessionmaker[Session], client: WebClient | None, contract_id: int, *,
                 report: MonthlyReport, settings: Settings, period: Period, month: str, worker: str, now: datetime,
-                dry_run: bool, metrics, pacer: Pacer) -> Outcome | None:
+                dry_run: bool, metrics, pacer: Pacer, pending: PendingMarks | None) -> Outcome | None:
     with factory.begin() as session:
         contract = contracts.get_by_id(session, contract_id=contract_id)
         if contract is None or contract.status == Status.DRAFT:
@@ -93,7 +96,7 @@ def _report_one(factory: sessionmaker[Session], client: WebClient | None, contra
         message = render.report(settings.language, figures, period=period, tz=settings.tz)
     assert client is not None
     return post_claimed(factory, client, alert=alert, channel=channel, message=message, now=now, metrics=metrics,
-                        pacer=pacer)
+                        pending=pending, pacer=pacer)
 
 
 def describe(report: MonthlyReport) -> list[str]:

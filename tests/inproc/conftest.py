@@ -2,8 +2,10 @@
 
 The app is the real one (`create_app`), with a fixed clock and the fake Slack Web API on loopback, so
 listener behaviour is checked without starting a server; the end-to-end tier (tests/e2e) keeps the
-wire. `process_before_response=True` makes `dispatch` return after the listener has answered, the
-way bolt-python's own scenario tests run.
+wire. Each test runs twice: with `process_before_response=True` (`inline`: `dispatch` returns after the
+listener has answered, the way bolt-python's own scenario tests run, and the local shell does) and as
+`serve` runs it (`after-ack`: the listener goes on in the app's executor after its ack —
+handlers.acking —, and the helper waits for that work to be done before looking at what was said).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
 from bot.clock import FixedClock
+from bot.lifecycle import Lifecycle
 from bot.settings import Settings
 from tests.conftest import SECRET, make_settings
 from tests.support.fake_slack import FakeSlack, validate_blocks
@@ -37,6 +40,7 @@ class InProcess:
     clock: FixedClock
     session_factory: sessionmaker[Session]
     settings: Settings
+    life: Lifecycle | None = None  # after-ack mode: the work still running after `dispatch` returned
     _seq: int = 0
 
     def set_now(self, moment: datetime) -> None:
@@ -44,7 +48,10 @@ class InProcess:
 
     def _dispatch(self, body: str, content_type: str) -> BoltResponse:
         headers = {"content-type": [content_type], **{k.lower(): [v] for k, v in sign(SECRET, body, int(time.time())).items()}}
-        return self.app.dispatch(BoltRequest(body=body, headers=headers))
+        response = self.app.dispatch(BoltRequest(body=body, headers=headers))
+        if self.life is not None:
+            assert self.life.in_flight.wait_idle(30), "the work after the ack did not finish"
+        return response
 
     def send_command(self, text: str, *, command: str = "/contract", user: str = "U1",
                      channel: str = "C1") -> tuple[BoltResponse, str]:
@@ -85,10 +92,12 @@ class InProcess:
         return found
 
 
-@pytest.fixture
-def inproc(session_factory: sessionmaker[Session], db_url: str) -> Iterator[InProcess]:
+@pytest.fixture(params=["inline", "after-ack"])
+def inproc(request: pytest.FixtureRequest, session_factory: sessionmaker[Session], db_url: str) -> Iterator[InProcess]:
     with FakeSlack() as fake:
         settings = make_settings(db_url, fake.url)
         clock = FixedClock(datetime(2026, 6, 15, 10, 0, tzinfo=UTC))
-        app, _runtime = create_app(settings, session_factory, clock, process_before_response=True)
-        yield InProcess(app, fake, clock, session_factory, settings)
+        inline = request.param == "inline"
+        life = None if inline else Lifecycle()
+        app, _runtime = create_app(settings, session_factory, clock, process_before_response=inline, lifecycle=life)
+        yield InProcess(app, fake, clock, session_factory, settings, life)
