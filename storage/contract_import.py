@@ -37,10 +37,14 @@ from bot.contract_values import ContractValues, InputError, require
 from bot.deadlines import Renewal, Status
 from bot.durations import Duration, parse_duration
 from bot.text import fold
-from storage import contracts, vendors
+from storage import contracts, search_index, vendors
 from storage.models import AuditEvent, Contract, Vendor
 
 BATCH = 2_000
+# A batch with more new contracts than this moves the word-search index to bulk indexing for the rest of
+# the import (`search_index.DeferredIndexing`; SQLite with the FTS5 table only): smaller imports keep the
+# trigger, whose per-row cost is then negligible.
+BULK_INDEX_FROM = 1_000
 # SQLite page cache of the import's connection while it runs (KiB; the default is 2 MB): the indexes
 # of a big portfolio stay in memory instead of being spilled to the WAL and read back for every batch.
 # Memory only: the transaction, its journal and the all-or-nothing guarantee are unchanged.
@@ -234,9 +238,13 @@ class BulkInsert:
 class Writer:
     """Writes the batches of one import on the session's connection (one transaction, the caller's)."""
 
-    def __init__(self, session: Session, *, defaults: contracts.Defaults, actor: str, now: datetime) -> None:
+    def __init__(self, session: Session, *, defaults: contracts.Defaults, actor: str, now: datetime,
+                 indexing: search_index.DeferredIndexing | None = None) -> None:
+        """`indexing`: new contracts' word-search entries deferred to its `finish()`, which the caller
+        then owes before committing (`write_all`); without it the triggers index every insert."""
         self.session, self.defaults, self.actor, self.now = session, defaults, actor, now
         self.cache = VendorCache(session)
+        self.indexing = indexing
         connection = session.connection()
         self.contracts = BulkInsert(connection, cast(Table, Contract.__table__), NEW_COLUMNS)
         self.audit = BulkInsert(connection, cast(Table, AuditEvent.__table__), _CREATED_COLUMNS, raw=("changes",),
@@ -272,6 +280,8 @@ class Writer:
                 result.errors.append((line, exc))
         if new_rows:
             connection = session.connection()
+            if self.indexing is not None and len(new_rows) > BULK_INDEX_FROM:
+                self.indexing.start()
             self.contracts.execute(connection, new_rows)
             self.audit.execute(connection, [(now, actor, "contract", row[1], "create", changes, None)
                                             for row, changes in zip(new_rows, histories, strict=True)])
@@ -363,11 +373,20 @@ def write_all(session: Session, rows: Iterable[tuple[int, ContractValues]], *, d
     `errors` with their line (the caller then rolls its transaction back)."""
     total = BatchResult()
     with _big_cache(session):
-        writer = Writer(session, defaults=defaults, actor=actor, now=now)
-        for batch in batches(rows):
-            result = writer.write(batch)
-            total.created += result.created
-            total.updated += result.updated
-            total.unchanged += result.unchanged
-            total.errors += result.errors
+        indexing = search_index.DeferredIndexing(session.connection())
+        writer = Writer(session, defaults=defaults, actor=actor, now=now, indexing=indexing)
+        try:
+            for batch in batches(rows):
+                result = writer.write(batch)
+                total.created += result.created
+                total.updated += result.updated
+                total.unchanged += result.unchanged
+                total.errors += result.errors
+        except BaseException:
+            # the caller rolls back, which takes the trigger's drop back too; should it commit anyway,
+            # what was written is indexed and the trigger is back
+            with suppress(SQLAlchemyError):
+                indexing.finish()
+            raise
+        indexing.finish()
     return total
