@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -28,7 +28,7 @@ from itertools import chain
 from json.encoder import encode_basestring_ascii as _json
 from typing import Any, cast
 
-from sqlalchemy import Connection, Insert, Table, bindparam, insert, select
+from sqlalchemy import Connection, Insert, Table, bindparam, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -37,14 +37,16 @@ from bot.contract_values import ContractValues, InputError, require
 from bot.deadlines import Renewal, Status
 from bot.durations import Duration, parse_duration
 from bot.text import fold
-from storage import contracts, search_index, vendors
+from storage import bulk_load, contracts, search_index, vendors
 from storage.models import AuditEvent, Contract, Vendor
 
 BATCH = 2_000
-# A batch with more new contracts than this moves the word-search index to bulk indexing for the rest of
-# the import (`search_index.DeferredIndexing`; SQLite with the FTS5 table only): smaller imports keep the
-# trigger, whose per-row cost is then negligible.
+# A batch with more new contracts than this moves the rest of the import to bulk indexing (SQLite): the
+# word-search index filled in one statement at the end (`search_index.DeferredIndexing`), and, when the
+# portfolio had at most REBUILD_UP_TO contracts, its B-tree indexes built again at the end by sorting
+# (`bulk_load.DeferredIndexes`). Smaller imports keep the per-row upkeep, then negligible.
 BULK_INDEX_FROM = 1_000
+REBUILD_UP_TO = 10_000
 # SQLite page cache of the import's connection while it runs (KiB; the default is 2 MB): the indexes
 # of a big portfolio stay in memory instead of being spilled to the WAL and read back for every batch.
 # Memory only: the transaction, its journal and the all-or-nothing guarantee are unchanged.
@@ -171,9 +173,11 @@ class BulkInsert:
     REMEMBERED = 20_000  # distinct values remembered per processed column
 
     def __init__(self, connection: Connection, table: Table, columns: Sequence[str], raw: Iterable[str] = (),
-                 statement: Insert | None = None) -> None:
+                 statement: Insert | None = None, checks: bulk_load.DistinctChecks | None = None) -> None:
         """`statement`: the INSERT when its values are not simply `columns` (its bound parameters are
-        then named like `columns`)."""
+        then named like `columns`). `checks`: the table's CHECKs asked once per distinct value, skipped
+        for rows whose values all passed (`bulk_load.DistinctChecks`)."""
+        self.checks = checks
         dialect = connection.dialect
         statement = insert(table) if statement is None else statement
         compiled = statement.compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
@@ -202,6 +206,10 @@ class BulkInsert:
             for value in set(columns[index]).difference(memo):
                 memo[value] = processor(value)
             columns[index] = map(memo.__getitem__, columns[index])
+        if self.checks is not None:
+            for index in self.checks.columns:
+                columns[index] = list(columns[index])
+            self.checks.skip(connection, self.checks.passes(connection, columns))
         if self._named:
             names = self._columns
             params: list[Any] = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
@@ -239,14 +247,17 @@ class Writer:
     """Writes the batches of one import on the session's connection (one transaction, the caller's)."""
 
     def __init__(self, session: Session, *, defaults: contracts.Defaults, actor: str, now: datetime,
-                 indexing: search_index.DeferredIndexing | None = None) -> None:
-        """`indexing`: new contracts' word-search entries deferred to its `finish()`, which the caller
-        then owes before committing (`write_all`); without it the triggers index every insert."""
+                 bulk: bool = False) -> None:
+        """`bulk`: SQLite's per-row upkeep deferred where it can be (`BULK_INDEX_FROM`) and the CHECKs asked
+        per distinct value — the caller then owes `finish()` before committing, and on any error too
+        (`write_all`); without it every insert is indexed and checked row by row."""
         self.session, self.defaults, self.actor, self.now = session, defaults, actor, now
         self.cache = VendorCache(session)
-        self.indexing = indexing
         connection = session.connection()
-        self.contracts = BulkInsert(connection, cast(Table, Contract.__table__), NEW_COLUMNS)
+        self.indexing = search_index.DeferredIndexing(connection) if bulk else None
+        self.indexes = bulk_load.DeferredIndexes(connection, Contract.__tablename__) if bulk else None
+        self.checks = bulk_load.DistinctChecks.of(connection, Contract.__tablename__, NEW_COLUMNS) if bulk else None
+        self.contracts = BulkInsert(connection, cast(Table, Contract.__table__), NEW_COLUMNS, checks=self.checks)
         self.audit = BulkInsert(connection, cast(Table, AuditEvent.__table__), _CREATED_COLUMNS, raw=("changes",),
                                 statement=_CREATED)
 
@@ -257,6 +268,8 @@ class Writer:
         keys = [(values.reference or "").upper() for _line, values in batch]
         stored = {row[2]: tuple(row) for row in session.execute(select(*_COMPARED)
                                                                 .where(Contract.reference_key.in_(keys)))}
+        if stored and self.checks is not None:
+            self.checks.skip(session.connection(), False)  # the updates below are checked row by row
         new_rows: list[tuple[Any, ...]] = []
         histories: list[str] = []
         for line, values in batch:
@@ -280,8 +293,10 @@ class Writer:
                 result.errors.append((line, exc))
         if new_rows:
             connection = session.connection()
-            if self.indexing is not None and len(new_rows) > BULK_INDEX_FROM:
-                self.indexing.start()
+            if len(new_rows) > BULK_INDEX_FROM:
+                self._defer_upkeep(connection)
+            if self.checks is not None:
+                session.flush()  # this batch's updates, while the CHECKs apply
             self.contracts.execute(connection, new_rows)
             self.audit.execute(connection, [(now, actor, "contract", row[1], "create", changes, None)
                                             for row, changes in zip(new_rows, histories, strict=True)])
@@ -289,6 +304,27 @@ class Writer:
         session.flush()
         session.expunge_all()  # bounded memory: nothing of this batch is needed any more
         return result
+
+    def _defer_upkeep(self, connection: Connection) -> None:
+        if self.indexing is None or self.indexing.active:
+            return
+        if self.indexing.start() and self.indexes is not None:
+            existing = connection.execute(select(func.count()).select_from(Contract)).scalar() or 0
+            if existing <= REBUILD_UP_TO:
+                self.indexes.drop()
+
+    def finish(self, *, failed: bool = False) -> None:
+        """The deferred upkeep done: CHECKs enforced again, new contracts indexed, B-tree indexes built
+        again. After a failure too (the caller rolls back, which takes every drop back; should it commit
+        anyway, what was written is whole), then without raising."""
+        connection = self.session.connection()
+        if self.checks is not None:
+            self.checks.restore(connection)
+        with suppress(SQLAlchemyError) if failed else nullcontext():
+            if self.indexing is not None:
+                self.indexing.finish()
+            if self.indexes is not None:
+                self.indexes.create()
 
     def _update(self, contract_id: int, values: ContractValues) -> bool:
         session, now = self.session, self.now
@@ -373,8 +409,7 @@ def write_all(session: Session, rows: Iterable[tuple[int, ContractValues]], *, d
     `errors` with their line (the caller then rolls its transaction back)."""
     total = BatchResult()
     with _big_cache(session):
-        indexing = search_index.DeferredIndexing(session.connection())
-        writer = Writer(session, defaults=defaults, actor=actor, now=now, indexing=indexing)
+        writer = Writer(session, defaults=defaults, actor=actor, now=now, bulk=True)
         try:
             for batch in batches(rows):
                 result = writer.write(batch)
@@ -383,10 +418,7 @@ def write_all(session: Session, rows: Iterable[tuple[int, ContractValues]], *, d
                 total.unchanged += result.unchanged
                 total.errors += result.errors
         except BaseException:
-            # the caller rolls back, which takes the trigger's drop back too; should it commit anyway,
-            # what was written is indexed and the trigger is back
-            with suppress(SQLAlchemyError):
-                indexing.finish()
+            writer.finish(failed=True)
             raise
-        indexing.finish()
+        writer.finish()
     return total

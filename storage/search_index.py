@@ -21,6 +21,7 @@ from sqlalchemy import Select, TextClause, bindparam, column, func, select, tabl
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from storage.bulk_load import begin_write
 from storage.models import Contract
 
 FTS_TABLE = "contracts_fts"
@@ -156,8 +157,7 @@ class DeferredIndexing:
                                             (FTS_INSERT_TRIGGER,)).scalar()
         if stored != FTS_INSERT_TRIGGER_SQL:
             return False
-        if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        begin_write(connection)
         self._since = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM contracts").scalar()
         connection.exec_driver_sql(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
         return True

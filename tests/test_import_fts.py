@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.contract_values import ContractValues
@@ -70,15 +71,31 @@ def _triggers(session: Session) -> list[tuple[str, str]]:
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"))]
 
 
+def _schema(session: Session) -> list[tuple[str, str, str]]:
+    """The triggers and indexes of `contracts`, as SQLite keeps them (their SQL text)."""
+    return [(str(r[0]), str(r[1]), str(r[2])) for r in session.execute(text(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'contracts' AND type IN ('index', 'trigger')"
+        " ORDER BY type, name"))]
+
+
 def _index_state(session: Session) -> dict[str, list[tuple[object, ...]]]:
     """The FTS5 index itself, as stored (its shadow tables), and the triggers."""
     state = {name: [tuple(r) for r in session.execute(text(f"SELECT * FROM {name} ORDER BY 1"))] for name in FTS_SHADOW}
-    return {**state, "triggers": list(_triggers(session))}
+    return {**state, "schema": list(_schema(session))}
 
 
 def _integrity_check(session: Session) -> None:
-    """FTS5's own check that the index matches the rows of `contracts` (raises if not)."""
+    """FTS5's own check that the index matches the rows of `contracts` (raises if not), and SQLite's that
+    every B-tree index holds exactly the table's rows."""
     session.execute(text("INSERT INTO contracts_fts (contracts_fts, rank) VALUES ('integrity-check', 1)"))
+    assert session.execute(text("PRAGMA integrity_check")).all() == [("ok",)]
+
+
+def _checks_enforced(session: Session) -> None:
+    """A contract breaking a CHECK is refused (the import skipped the CHECKs of values it had asked)."""
+    assert session.scalar(text("PRAGMA ignore_check_constraints")) == 0
+    with pytest.raises(IntegrityError, match="CHECK"), session.begin_nested():
+        session.execute(text("UPDATE contracts SET notice = '12mo' WHERE id = (SELECT min(id) FROM contracts)"))
 
 
 def _assert_search_is_brute_force(session: Session, rng: random.Random, queries: int = 150) -> None:
@@ -116,7 +133,7 @@ def test_big_import_is_indexed_like_the_triggers_would(session_factory: sessionm
     _existing(session_factory, rng, 150)
     sqlite = _sqlite(session_factory)
     with session_factory() as session:
-        before = _triggers(session) if sqlite else []
+        before = _schema(session) if sqlite else []
     rows = [_row(rng, 1_000 + number) for number in range(NEW)]
     for number in range(0, 150, 3):  # spread over the file: in the first batch and the second
         rows.insert(rng.randrange(len(rows)), _row(rng, number, title=f"renamed {_title(rng)}"))
@@ -125,8 +142,9 @@ def test_big_import_is_indexed_like_the_triggers_would(session_factory: sessionm
         assert (result.created, result.updated) == (NEW, 50)
     with session_factory() as session:
         if sqlite:
-            assert _triggers(session) == before  # the same SQL, byte for byte
+            assert _schema(session) == before  # the same SQL, byte for byte
             _integrity_check(session)
+            _checks_enforced(session)
         _assert_search_is_brute_force(session, rng)
     with session_factory.begin() as session:  # /contract add, after the import: indexed by the trigger
         contracts.create(session, values=ContractValues(reference="LATER-1", title="quartzite zyxwv", vendor="IBM",
@@ -176,8 +194,9 @@ def test_failed_import_leaves_index_and_triggers_as_they_were(session_factory: s
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Contract)) == count
         if sqlite:
-            assert _index_state(session) == state  # the index and the triggers, as stored
+            assert _index_state(session) == state  # the index, the triggers and B-tree indexes, as stored
             _integrity_check(session)
+            _checks_enforced(session)
     with session_factory.begin() as session:  # and the trigger still indexes what comes next
         contracts.create(session, values=ContractValues(reference="AFTER-1", title="quartzite", vendor="IBM",
                                                         end=date(2027, 6, 30),
@@ -197,24 +216,30 @@ def test_while_the_trigger_is_away_other_writers_wait(session_factory: sessionma
     _existing(session_factory, rng, 5)
     path = db_url.removeprefix("sqlite:///")
     batch = [(line, _values(rng, 1_000 + line)) for line in range(2, 2 + NEW)]
+    with session_factory() as session:
+        schema = _schema(session)
     with session_factory.begin() as session:
-        indexing = search_index.DeferredIndexing(session.connection())
-        writer = contract_import.Writer(session, defaults=DEFAULTS, actor="import", now=NOW, indexing=indexing)
+        writer = contract_import.Writer(session, defaults=DEFAULTS, actor="import", now=NOW, bulk=True)
         assert writer.write(batch).created == NEW
-        assert indexing.active
+        indexing = writer.indexing
+        assert indexing is not None and indexing.active
         assert search_index.FTS_INSERT_TRIGGER not in dict(_triggers(session))
+        assert [name for _type, name, _sql in _schema(session)] == [  # the unique index stays
+            "sqlite_autoindex_contracts_1", "contracts_fts_delete", "contracts_fts_update"]
         other = sqlite3.connect(path, timeout=0)
         try:
             seen = other.execute("SELECT sql FROM sqlite_master WHERE name = ?",
                                  (search_index.FTS_INSERT_TRIGGER,)).fetchone()
             assert seen == (search_index.FTS_INSERT_TRIGGER_SQL,)
+            assert other.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                                 " AND tbl_name = 'contracts'").fetchone() == (len(schema) - 4,)
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 other.execute("BEGIN IMMEDIATE")
         finally:
             other.close()
-        indexing.finish()
+        writer.finish()
         assert not indexing.active
-        assert dict(_triggers(session))[search_index.FTS_INSERT_TRIGGER] == search_index.FTS_INSERT_TRIGGER_SQL
+        assert _schema(session) == schema
     with session_factory() as session:
         _integrity_check(session)
         assert session.scalar(select(func.count()).select_from(Contract)) == 5 + NEW
