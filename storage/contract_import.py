@@ -8,9 +8,14 @@ columns, same history), with one INSERT executemany (their history with another)
 already in the driver's form — SQLAlchemy's per-row bind processing was a third of the import's time.
 An existing reference is first compared with what the import would write: when not one column would
 change it is counted unchanged without loading it; otherwise it is updated through
-`storage.contracts.update` (so its history says "import_update", as before). On SQLite, the word-search
-index (migration 0010: an FTS5 table kept by triggers on `contracts`) is written by those same INSERTs,
-up to 1,000 rows per statement (`BulkInsert`). The caller owns the one
+`storage.contracts.update` (so its history says "import_update", as before). On SQLite, once a batch brings
+more than `BULK_INDEX_FROM` new contracts, the per-row upkeep is done once for the rest of the import,
+inside its transaction: the word-search index (migration 0010: FTS5 kept by triggers) filled by one
+`INSERT … SELECT` at the end instead of its insert trigger (`search_index.DeferredIndexing`), the B-tree
+indexes of a small portfolio built again at the end (`bulk_load.DeferredIndexes`); and the CHECK
+constraints are asked once per distinct value, then skipped for rows whose values all passed
+(`bulk_load.DistinctChecks`). `write_all` puts every trigger, index and constraint back before it returns,
+failure or not; a rollback takes every drop back. The caller owns the one
 transaction: any bad row — every one is reported with its line — and nothing is committed.
 Memory holds one batch, the references seen so far (to report duplicates), the vendors and a few
 bounded caches of derived dates.
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -47,10 +52,6 @@ BATCH = 2_000
 # (`bulk_load.DeferredIndexes`). Smaller imports keep the per-row upkeep, then negligible.
 BULK_INDEX_FROM = 1_000
 REBUILD_UP_TO = 10_000
-# SQLite page cache of the import's connection while it runs (KiB; the default is 2 MB): the indexes
-# of a big portfolio stay in memory instead of being spilled to the WAL and read back for every batch.
-# Memory only: the transaction, its journal and the all-or-nothing guarantee are unchanged.
-SQLITE_CACHE_KIB = 32 * 1024
 
 
 @dataclass(slots=True)
@@ -167,8 +168,8 @@ class BulkInsert:
     column's CHECK accepts) go through the column type's own processor — so the stored values are
     exactly those of an ORM insert — once per distinct value (they repeat across a portfolio), column by
     column. `raw` columns are bound as they come (the history: its JSON text, already serialised). On
-    SQLite, one statement inserts up to 1,000 rows: the word-search index's triggers (migration 0010)
-    then index them within that one statement, not one statement per row."""
+    SQLite, one statement inserts up to 1,000 rows: the word-search index's triggers (migration 0010),
+    when in place, then index them within that one statement, not one statement per row."""
 
     REMEMBERED = 20_000  # distinct values remembered per processed column
 
@@ -384,31 +385,12 @@ def batches(rows: Iterable[tuple[int, ContractValues]], size: int = BATCH,
         yield batch
 
 
-@contextmanager
-def _big_cache(session: Session) -> Iterator[None]:
-    """A bigger SQLite page cache for the import's connection while it runs, then the old size again."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-    restore = f"PRAGMA cache_size = {int(before if before is not None else -2000)}"
-    try:
-        yield
-    except BaseException:
-        with suppress(SQLAlchemyError):  # a failed transaction may refuse it: the import's error is what matters
-            connection.exec_driver_sql(restore)
-        raise
-    connection.exec_driver_sql(restore)
-
-
 def write_all(session: Session, rows: Iterable[tuple[int, ContractValues]], *, defaults: contracts.Defaults,
               actor: str, now: datetime) -> BatchResult:
     """Every (line, values) of a stream, in batches of `BATCH`; the rows refused by a rule are in
     `errors` with their line (the caller then rolls its transaction back)."""
     total = BatchResult()
-    with _big_cache(session):
+    with bulk_load.big_page_cache(session.connection()):
         writer = Writer(session, defaults=defaults, actor=actor, now=now, bulk=True)
         try:
             for batch in batches(rows):
