@@ -314,7 +314,8 @@ class Writer:
                 self._defer_upkeep(connection)
             if self.checks is not None:
                 session.flush()  # this batch's updates, while the CHECKs apply
-            ids: dict[str, int] | None = dict(self.contracts.execute(connection, new_rows)) if self._by_id else None
+            returned = self.contracts.execute(connection, new_rows)
+            ids: dict[str, int] | None = dict(returned) if self._by_id else None
             self.audit.execute(connection, [(now, actor, "contract", row[1] if ids is None else ids[row[1]], "create",
                                              changes, None) for row, changes in zip(new_rows, histories, strict=True)])
             result.created += len(new_rows)
