@@ -268,6 +268,7 @@ class Writer:
         self.cache = VendorCache(session)
         connection = session.connection()
         self.indexing = search_index.DeferredIndexing(connection) if bulk else None
+        self._deferred = False
         self.indexes = bulk_load.DeferredIndexes(connection, Contract.__tablename__) if bulk else None
         self.checks = bulk_load.DistinctChecks.of(connection, Contract.__tablename__, NEW_COLUMNS) if bulk else None
         self._by_id = connection.dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 35)
@@ -324,12 +325,14 @@ class Writer:
         return result
 
     def _defer_upkeep(self, connection: Connection) -> None:
-        if self.indexing is None or self.indexing.active:
+        """From the first batch with many new contracts on (once): the word-search index, and the B-tree
+        indexes of a small portfolio (building them again sorts the whole table)."""
+        if self.indexing is None or self.indexes is None or self._deferred:
             return
-        if self.indexing.start() and self.indexes is not None:
-            existing = connection.execute(select(func.count()).select_from(Contract)).scalar() or 0
-            if existing <= REBUILD_UP_TO:
-                self.indexes.drop()
+        self._deferred = True
+        self.indexing.start()
+        if (connection.execute(select(func.count()).select_from(Contract)).scalar() or 0) <= REBUILD_UP_TO:
+            self.indexes.drop()
 
     def finish(self, *, failed: bool = False) -> None:
         """The deferred upkeep done: CHECKs enforced again, new contracts indexed, B-tree indexes built

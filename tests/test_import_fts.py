@@ -243,3 +243,28 @@ def test_while_the_trigger_is_away_other_writers_wait(session_factory: sessionma
     with session_factory() as session:
         _integrity_check(session)
         assert session.scalar(select(func.count()).select_from(Contract)) == 5 + NEW
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_big_portfolio_keeps_its_indexes_during_an_import(session_factory: sessionmaker[Session]) -> None:
+    """Over `REBUILD_UP_TO` contracts, building the indexes again would sort the whole table: they stay
+    (the word-search index is still filled in bulk)."""
+    rng = random.Random(14)
+    first = [(line, _values(rng, 10_000 + line)) for line in range(2, 2 + contract_import.REBUILD_UP_TO + 1)]
+    with session_factory.begin() as session:
+        assert contract_import.write_all(session, iter(first), defaults=DEFAULTS, actor="import",
+                                         now=NOW).created == len(first)
+    with session_factory() as session:
+        schema = _schema(session)
+    batch = [(line, _values(rng, 30_000 + line)) for line in range(2, 2 + NEW)]
+    with session_factory.begin() as session:
+        writer = contract_import.Writer(session, defaults=DEFAULTS, actor="import", now=NOW, bulk=True)
+        assert writer.write(batch).created == NEW
+        assert writer.indexing is not None and writer.indexing.active
+        assert [name for _type, name, _sql in _schema(session)] == [
+            name for _type, name, _sql in schema if name != search_index.FTS_INSERT_TRIGGER]
+        writer.finish()
+    with session_factory() as session:
+        assert _schema(session) == schema
+        _integrity_check(session)
+        _assert_search_is_brute_force(session, rng, queries=60)
