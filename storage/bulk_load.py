@@ -157,10 +157,24 @@ class DeferredIndexes:
         for name, _sql in self._dropped:
             connection.exec_driver_sql(f'DROP INDEX "{name}"')
 
+    # CREATE INDEX sorts in memory up to the page cache's size before it spills to temporary files: with
+    # the import's 32 MB cache that was +19 MB of peak memory at 500,000 contracts. Built with this cache
+    # instead (the pages beyond it are freed first), then the connection's own size again.
+    SORT_CACHE_KIB = 8 * 1024
+
     def create(self) -> None:
         """Create them again (no-op if none was dropped)."""
-        for _name, sql in self._dropped:
-            self._connection.exec_driver_sql(sql)
+        if not self._dropped:
+            return
+        connection = self._connection
+        before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{self.SORT_CACHE_KIB}")
+        try:
+            for _name, sql in self._dropped:
+                connection.exec_driver_sql(sql)
+        finally:
+            with suppress(SQLAlchemyError):
+                connection.exec_driver_sql(f"PRAGMA cache_size = {int(before if before is not None else -2000)}")
         self._dropped = []
 
 

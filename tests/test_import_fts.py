@@ -94,6 +94,7 @@ def _integrity_check(session: Session) -> None:
 def _checks_enforced(session: Session) -> None:
     """A contract breaking a CHECK is refused (the import skipped the CHECKs of values it had asked)."""
     assert session.scalar(text("PRAGMA ignore_check_constraints")) == 0
+    assert session.scalar(text("PRAGMA cache_size")) == -2000  # the import's bigger page cache is given back
     with pytest.raises(IntegrityError, match="CHECK"), session.begin_nested():
         session.execute(text("UPDATE contracts SET notice = '12mo' WHERE id = (SELECT min(id) FROM contracts)"))
 
