@@ -8,9 +8,14 @@ columns, same history), with one INSERT executemany (their history with another)
 already in the driver's form — SQLAlchemy's per-row bind processing was a third of the import's time.
 An existing reference is first compared with what the import would write: when not one column would
 change it is counted unchanged without loading it; otherwise it is updated through
-`storage.contracts.update` (so its history says "import_update", as before). On SQLite, the word-search
-index (migration 0010: an FTS5 table kept by triggers on `contracts`) is written by those same INSERTs,
-up to 1,000 rows per statement (`BulkInsert`). The caller owns the one
+`storage.contracts.update` (so its history says "import_update", as before). On SQLite, once a batch brings
+more than `BULK_INDEX_FROM` new contracts, the per-row upkeep is done once for the rest of the import,
+inside its transaction: the word-search index (migration 0010: FTS5 kept by triggers) filled by one
+`INSERT … SELECT` at the end instead of its insert trigger (`search_index.DeferredIndexing`), the B-tree
+indexes of a small portfolio built again at the end (`bulk_load.DeferredIndexes`); and the CHECK
+constraints are asked once per distinct value, then skipped for rows whose values all passed
+(`bulk_load.DistinctChecks`). `write_all` puts every trigger, index and constraint back before it returns,
+failure or not; a rollback takes every drop back. The caller owns the one
 transaction: any bad row — every one is reported with its line — and nothing is committed.
 Memory holds one batch, the references seen so far (to report duplicates), the vendors and a few
 bounded caches of derived dates.
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -28,7 +33,7 @@ from itertools import chain
 from json.encoder import encode_basestring_ascii as _json
 from typing import Any, cast
 
-from sqlalchemy import Connection, Insert, Table, bindparam, insert, select
+from sqlalchemy import Connection, Insert, Table, bindparam, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -37,14 +42,16 @@ from bot.contract_values import ContractValues, InputError, require
 from bot.deadlines import Renewal, Status
 from bot.durations import Duration, parse_duration
 from bot.text import fold
-from storage import contracts, vendors
+from storage import bulk_load, contracts, search_index, vendors
 from storage.models import AuditEvent, Contract, Vendor
 
 BATCH = 2_000
-# SQLite page cache of the import's connection while it runs (KiB; the default is 2 MB): the indexes
-# of a big portfolio stay in memory instead of being spilled to the WAL and read back for every batch.
-# Memory only: the transaction, its journal and the all-or-nothing guarantee are unchanged.
-SQLITE_CACHE_KIB = 32 * 1024
+# A batch with more new contracts than this moves the rest of the import to bulk indexing (SQLite): the
+# word-search index filled in one statement at the end (`search_index.DeferredIndexing`), and, when the
+# portfolio had at most REBUILD_UP_TO contracts, its B-tree indexes built again at the end by sorting
+# (`bulk_load.DeferredIndexes`). Smaller imports keep the per-row upkeep, then negligible.
+BULK_INDEX_FROM = 1_000
+REBUILD_UP_TO = 10_000
 
 
 @dataclass(slots=True)
@@ -98,7 +105,10 @@ NEW_COLUMNS = ("reference", "reference_key", "title", "vendor_id", "type", "stat
                "end_anchor", "renewals_since_anchor", "notice", "term", "lead", "renewal", "notice_deadline",
                "act_by", "annual_value", "currency", "owner", "channel", "search_text", "alerts_snoozed_until",
                "created_at", "updated_at", "version")
-# Their "create" history: the contract's id found by the database from its reference key, in the insert.
+# Their "create" history: on SQLite (3.35+) with the ids the contracts' INSERT returned; elsewhere the contract's
+# id found by the database from its reference key, in the insert (a subquery a row: ~5 µs a row on SQLite).
+_CREATED_BY_ID = ("at", "actor", "entity_type", "entity_id", "action", "changes", "note")
+_RETURNED = ("reference_key", "id")
 _CREATED_COLUMNS = ("at", "actor", "entity_type", "reference_key", "action", "changes", "note")
 _CREATED = insert(AuditEvent).values(
     {**{name: bindparam(name) for name in _CREATED_COLUMNS if name != "reference_key"},
@@ -161,15 +171,20 @@ class BulkInsert:
     column's CHECK accepts) go through the column type's own processor — so the stored values are
     exactly those of an ORM insert — once per distinct value (they repeat across a portfolio), column by
     column. `raw` columns are bound as they come (the history: its JSON text, already serialised). On
-    SQLite, one statement inserts up to 1,000 rows: the word-search index's triggers (migration 0010)
-    then index them within that one statement, not one statement per row."""
+    SQLite, one statement inserts up to 1,000 rows: the word-search index's triggers (migration 0010),
+    when in place, then index them within that one statement, not one statement per row."""
 
     REMEMBERED = 20_000  # distinct values remembered per processed column
 
     def __init__(self, connection: Connection, table: Table, columns: Sequence[str], raw: Iterable[str] = (),
-                 statement: Insert | None = None) -> None:
+                 statement: Insert | None = None, checks: bulk_load.DistinctChecks | None = None,
+                 returning: Sequence[str] = ()) -> None:
         """`statement`: the INSERT when its values are not simply `columns` (its bound parameters are
-        then named like `columns`)."""
+        then named like `columns`). `checks`: the table's CHECKs asked once per distinct value, skipped
+        for rows whose values all passed (`bulk_load.DistinctChecks`). `returning`: columns of the
+        inserted rows `execute` returns (SQLite's several rows per INSERT only)."""
+        self.checks = checks
+        self._returning = f" RETURNING {', '.join(returning)}" if returning else ""
         dialect = connection.dialect
         statement = insert(table) if statement is None else statement
         compiled = statement.compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
@@ -187,9 +202,10 @@ class BulkInsert:
             if processor is not None:
                 self._processors.append((index, processor, {None: None}))
 
-    def execute(self, connection: Connection, rows: list[tuple[Any, ...]]) -> None:
+    def execute(self, connection: Connection, rows: list[tuple[Any, ...]]) -> list[Any]:
+        """Insert `rows`; the `returning` columns of each, in no particular order (none without)."""
         if not rows:
-            return
+            return []
         columns: list[Any] = list(zip(*rows, strict=True))
         for index, processor, memo in self._processors:
             if len(memo) > self.REMEMBERED:
@@ -198,6 +214,10 @@ class BulkInsert:
             for value in set(columns[index]).difference(memo):
                 memo[value] = processor(value)
             columns[index] = map(memo.__getitem__, columns[index])
+        if self.checks is not None:
+            for index in self.checks.columns:
+                columns[index] = list(columns[index])
+            self.checks.skip(connection, self.checks.passes(connection, columns))
         if self._named:
             names = self._columns
             params: list[Any] = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
@@ -205,17 +225,22 @@ class BulkInsert:
             ordered = columns if self._positions is None else [columns[i] for i in self._positions]
             params = list(zip(*ordered, strict=True))
         if self._per_statement <= 1:
+            if self._returning:
+                raise ValueError("RETURNING needs several rows per INSERT (SQLite)")
             connection.exec_driver_sql(self.sql, params)
-            return
-        per = self._per_statement
+            return []
+        per, returned = self._per_statement, cast(list[Any], [])
         for start in range(0, len(params), per):
             chunk = params[start:start + per]
-            connection.exec_driver_sql(self._rows_sql(len(chunk)), tuple(chain.from_iterable(chunk)))
+            result = connection.exec_driver_sql(self._rows_sql(len(chunk)), tuple(chain.from_iterable(chunk)))
+            if self._returning:
+                returned += result.all()
+        return returned
 
     def _rows_sql(self, count: int) -> str:
         """The INSERT with `count` rows of VALUES (the statement ends with its one row of VALUES)."""
         head, row = self.sql.split(" VALUES ", 1)
-        return f"{head} VALUES {', '.join([row] * count)}"
+        return f"{head} VALUES {', '.join([row] * count)}{self._returning}"
 
     @staticmethod
     def _rows_per_statement(connection: Connection, parameters: int) -> int:
@@ -234,13 +259,25 @@ class BulkInsert:
 class Writer:
     """Writes the batches of one import on the session's connection (one transaction, the caller's)."""
 
-    def __init__(self, session: Session, *, defaults: contracts.Defaults, actor: str, now: datetime) -> None:
+    def __init__(self, session: Session, *, defaults: contracts.Defaults, actor: str, now: datetime,
+                 bulk: bool = False) -> None:
+        """`bulk`: SQLite's per-row upkeep deferred where it can be (`BULK_INDEX_FROM`) and the CHECKs asked
+        per distinct value — the caller then owes `finish()` before committing, and on any error too
+        (`write_all`); without it every insert is indexed and checked row by row."""
         self.session, self.defaults, self.actor, self.now = session, defaults, actor, now
         self.cache = VendorCache(session)
         connection = session.connection()
-        self.contracts = BulkInsert(connection, cast(Table, Contract.__table__), NEW_COLUMNS)
-        self.audit = BulkInsert(connection, cast(Table, AuditEvent.__table__), _CREATED_COLUMNS, raw=("changes",),
-                                statement=_CREATED)
+        self.indexing = search_index.DeferredIndexing(connection) if bulk else None
+        self._deferred = False
+        self.indexes = bulk_load.DeferredIndexes(connection, Contract.__tablename__) if bulk else None
+        self.checks = bulk_load.DistinctChecks.of(connection, Contract.__tablename__, NEW_COLUMNS) if bulk else None
+        self._by_id = connection.dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 35)
+        self.contracts = BulkInsert(connection, cast(Table, Contract.__table__), NEW_COLUMNS, checks=self.checks,
+                                    returning=_RETURNED if self._by_id else ())
+        self.audit = (BulkInsert(connection, cast(Table, AuditEvent.__table__), _CREATED_BY_ID, raw=("changes",))
+                      if self._by_id else
+                      BulkInsert(connection, cast(Table, AuditEvent.__table__), _CREATED_COLUMNS, raw=("changes",),
+                                 statement=_CREATED))
 
     def write(self, batch: list[tuple[int, ContractValues]]) -> BatchResult:
         """Create or update the contracts of one batch (references unique within the file)."""
@@ -249,6 +286,8 @@ class Writer:
         keys = [(values.reference or "").upper() for _line, values in batch]
         stored = {row[2]: tuple(row) for row in session.execute(select(*_COMPARED)
                                                                 .where(Contract.reference_key.in_(keys)))}
+        if stored and self.checks is not None:
+            self.checks.skip(session.connection(), False)  # the updates below are checked row by row
         new_rows: list[tuple[Any, ...]] = []
         histories: list[str] = []
         for line, values in batch:
@@ -272,13 +311,41 @@ class Writer:
                 result.errors.append((line, exc))
         if new_rows:
             connection = session.connection()
-            self.contracts.execute(connection, new_rows)
-            self.audit.execute(connection, [(now, actor, "contract", row[1], "create", changes, None)
-                                            for row, changes in zip(new_rows, histories, strict=True)])
+            if len(new_rows) > BULK_INDEX_FROM:
+                self._defer_upkeep(connection)
+            if self.checks is not None:
+                session.flush()  # this batch's updates, while the CHECKs apply
+            returned = self.contracts.execute(connection, new_rows)
+            ids: dict[str, int] | None = dict(returned) if self._by_id else None
+            self.audit.execute(connection, [(now, actor, "contract", row[1] if ids is None else ids[row[1]], "create",
+                                             changes, None) for row, changes in zip(new_rows, histories, strict=True)])
             result.created += len(new_rows)
         session.flush()
         session.expunge_all()  # bounded memory: nothing of this batch is needed any more
         return result
+
+    def _defer_upkeep(self, connection: Connection) -> None:
+        """From the first batch with many new contracts on (once): the word-search index, and the B-tree
+        indexes of a small portfolio (building them again sorts the whole table)."""
+        if self.indexing is None or self.indexes is None or self._deferred:
+            return
+        self._deferred = True
+        self.indexing.start()
+        if (connection.execute(select(func.count()).select_from(Contract)).scalar() or 0) <= REBUILD_UP_TO:
+            self.indexes.drop()
+
+    def finish(self, *, failed: bool = False) -> None:
+        """The deferred upkeep done: CHECKs enforced again, new contracts indexed, B-tree indexes built
+        again. After a failure too (the caller rolls back, which takes every drop back; should it commit
+        anyway, what was written is whole), then without raising."""
+        connection = self.session.connection()
+        if self.checks is not None:
+            self.checks.restore(connection)
+        with suppress(SQLAlchemyError) if failed else nullcontext():
+            if self.indexing is not None:
+                self.indexing.finish()
+            if self.indexes is not None:
+                self.indexes.create()
 
     def _update(self, contract_id: int, values: ContractValues) -> bool:
         session, now = self.session, self.now
@@ -338,36 +405,22 @@ def batches(rows: Iterable[tuple[int, ContractValues]], size: int = BATCH,
         yield batch
 
 
-@contextmanager
-def _big_cache(session: Session) -> Iterator[None]:
-    """A bigger SQLite page cache for the import's connection while it runs, then the old size again."""
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-    restore = f"PRAGMA cache_size = {int(before if before is not None else -2000)}"
-    try:
-        yield
-    except BaseException:
-        with suppress(SQLAlchemyError):  # a failed transaction may refuse it: the import's error is what matters
-            connection.exec_driver_sql(restore)
-        raise
-    connection.exec_driver_sql(restore)
-
-
 def write_all(session: Session, rows: Iterable[tuple[int, ContractValues]], *, defaults: contracts.Defaults,
               actor: str, now: datetime) -> BatchResult:
     """Every (line, values) of a stream, in batches of `BATCH`; the rows refused by a rule are in
     `errors` with their line (the caller then rolls its transaction back)."""
     total = BatchResult()
-    with _big_cache(session):
-        writer = Writer(session, defaults=defaults, actor=actor, now=now)
-        for batch in batches(rows):
-            result = writer.write(batch)
-            total.created += result.created
-            total.updated += result.updated
-            total.unchanged += result.unchanged
-            total.errors += result.errors
+    with bulk_load.big_page_cache(session.connection()):
+        writer = Writer(session, defaults=defaults, actor=actor, now=now, bulk=True)
+        try:
+            for batch in batches(rows):
+                result = writer.write(batch)
+                total.created += result.created
+                total.updated += result.updated
+                total.unchanged += result.unchanged
+                total.errors += result.errors
+        except BaseException:
+            writer.finish(failed=True)
+            raise
+        writer.finish()
     return total
