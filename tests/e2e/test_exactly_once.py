@@ -1,6 +1,9 @@
 """Every alert is posted exactly once: several `jobs run deadlines` processes at once on one PostgreSQL,
 a failed post retried by the next run, restarts, the scheduled run then a hand-run one; and the real
-scheduler's job registrations (ids, cron triggers, the organisation's time zone)."""
+scheduler's job registrations (ids, cron triggers, the organisation's time zone).
+
+Processes at once and restarts are real `python -m bot.cli` processes; the other steps (imports, runs in
+one process's life) run `contractbot` through its entry point in the test process (tests/support/inproc.py)."""
 
 from __future__ import annotations
 
@@ -46,7 +49,7 @@ def test_three_processes_at_once_post_every_alert_exactly_once(postgres: Postgre
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
     url = postgres.create_database("eo_" + uuid.uuid4().hex[:12])
     env = contractbot_env(url, fake_slack.url)
-    assert "30 created" in cli(["import", "contracts", str(_portfolio(tmp_path / "portfolio.csv"))], env).stdout
+    assert "30 created" in cli_here(["import", "contracts", str(_portfolio(tmp_path / "portfolio.csv"))], env).stdout
 
     args = [sys.executable, "-m", "bot.cli", "jobs", "run", "deadlines", "--at", "2027-01-15T09:00"]
     procs = [subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -83,16 +86,16 @@ def test_failed_post_is_retried_once_and_never_doubled(db_url: str, fake_slack: 
     env = contractbot_env(db_url, fake_slack.url)
     rows = [{"reference": "RTY-1", "title": "Retried", "vendor": "Acme", "end_date": day(10).isoformat(),
              "channel": "C0RTY0001"}]
-    cli(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
+    cli_here(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
 
     fake_slack.fail_next("chat.postMessage")
-    failed = cli(["jobs", "run", "deadlines"], env).stdout
+    failed = cli_here(["jobs", "run", "deadlines"], env).stdout
     assert "FAILED" in failed and "internal_error" in failed, failed  # the run says so
     assert len(posts(fake_slack, "C0RTY0001")) == 1  # the attempt that failed
     [row] = [r for r in ledger_for(db_url, "RTY-1") if r.threshold == 14]
     assert row.state == "failed"
 
-    retried = cli(["jobs", "run", "deadlines"], env).stdout
+    retried = cli_here(["jobs", "run", "deadlines"], env).stdout
     assert "posted" in retried and "FAILED" not in retried, retried
     assert len(posts(fake_slack, "C0RTY0001")) == 2  # posted once more, not twice
     [row] = [r for r in ledger_for(db_url, "RTY-1") if r.threshold == 14]
@@ -111,7 +114,7 @@ def test_hand_run_after_the_scheduled_run_posts_nothing_new(db_url: str, fake_sl
              "channel": "C0SCH0001"},
             {"reference": "SCH-2", "title": "Scheduled too", "vendor": "Acme", "end_date": day(3).isoformat(),
              "channel": "C0SCH0002"}]
-    cli(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
+    cli_here(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
 
     # The scheduled run: the real scheduler of a serving process, its deadlines job fired now.
     settings = Settings(database_url=db_url, slack_bot_token=TOKEN, slack_api_url=fake_slack.url,
@@ -133,7 +136,7 @@ def test_hand_run_after_the_scheduled_run_posts_nothing_new(db_url: str, fake_sl
         engine.dispose()
     assert [len(posts(fake_slack, c)) for c in ("C0SCH0001", "C0SCH0002")] == [1, 1]
 
-    hand = cli(["jobs", "run", "deadlines"], env).stdout
+    hand = cli_here(["jobs", "run", "deadlines"], env).stdout
     assert "nothing due" in hand, hand
     assert [len(posts(fake_slack, c)) for c in ("C0SCH0001", "C0SCH0002")] == [1, 1]
     states = Counter(r.state for r in ledger(db_url))
@@ -175,7 +178,8 @@ def _hand_runs_at_once(url: str, slack_url: str, name: str, at: datetime, n: int
     """`n` hand runs of job `name` as if the clock said `at`, all at once: each with its own engine (its own
     connections to the database), its own Slack client and the job's real entry point (`run_job`), in
     threads of this process that race on the ledger's claims as `jobs run` processes do."""
-    settings = Settings(database_url=url, slack_bot_token=TOKEN, slack_api_url=slack_url, timezone="Europe/Paris")
+    settings = Settings(database_url=url, slack_bot_token=TOKEN, slack_api_url=slack_url, timezone="Europe/Paris",
+                        post_interval=0)
     opened = [open_database(url) for _ in range(n)]
     contexts = [JobContext(settings=settings, session_factory=factory,
                            client=WebClient(token=TOKEN, base_url=slack_url, timeout=10), clock=FixedClock(at),
@@ -209,7 +213,9 @@ def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_ev
     if postgres is None:
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
     url = postgres.create_database("day_" + uuid.uuid4().hex[:12])
-    env = contractbot_env(url, fake_slack.url)
+    # No pause between two posts to one channel (a second by default; tests/test_scale_alerts.py): the
+    # levels of a step all go to one channel, and the pauses were a third of this test's time.
+    env = contractbot_env(url, fake_slack.url, CONTRACTBOT_POST_INTERVAL="0")
     assert "30 created" in cli_here(["import", "contracts", str(_portfolio(tmp_path / "portfolio.csv"))], env).stdout
     sla_csv = tmp_path / "sla.csv"
     sla_csv.write_text("reference,priority,response,resolution,clock,credit_pct\nEO-001,P2,4h,8h,24x7,5\n")
@@ -224,8 +230,15 @@ def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_ev
                         for k, opened in enumerate(OPENED)]
     engine.dispose()
 
-    # Three real replicas with their schedulers (on the real clock) share the database all along.
-    replicas = [Serve(env, scheduler=True) for _ in range(3)]
+    # Three real replicas with their schedulers (on the real clock) share the database all along; they
+    # start (and stop) at once, as a deployment's replicas do.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        starting = [pool.submit(Serve, env, scheduler=True) for _ in range(3)]
+    replicas = [f.result() for f in starting if f.exception() is None]
+    if len(replicas) < 3:
+        for replica in replicas:
+            replica.stop()
+        raise next(f.exception() for f in starting if f.exception() is not None)  # type: ignore[misc]
     expected_before: set[str] = set()
     try:
         for step in STEPS:
@@ -259,8 +272,8 @@ def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_ev
             assert replica.process.poll() is None, replica.output()
             assert "Traceback" not in replica.output()
     finally:
-        for replica in replicas:
-            replica.stop()
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            list(pool.map(Serve.stop, replicas))
 
     assert len(expected) == len(OPENED) * len(LEVELS)
     deadline_posts = [c for c in fake_slack.calls("chat.postMessage") if "INC-" not in c["args"]["text"]]
