@@ -238,7 +238,7 @@ def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_ev
     if len(replicas) < 3:
         for replica in replicas:
             replica.stop()
-        raise next(f.exception() for f in starting if f.exception() is not None)  # type: ignore[misc]
+        raise next(f.exception() for f in starting if f.exception() is not None)
     expected_before: set[str] = set()
     try:
         for step in STEPS:

@@ -27,8 +27,12 @@ from sqlalchemy.pool import Pool
 
 from bot.cli import main
 
-#: What `contractbot_env` sets: the rest of this process's environment is left as it is.
-_OURS = ("SLACK_", "CONTRACTBOT_", "DATABASE_URL")
+#: The variables `contractbot_env` sets and the settings read: the rest of the environment is left as it is.
+_PREFIXES = ("SLACK_", "CONTRACTBOT_", "DATABASE_URL")
+
+
+def _ours(key: str) -> bool:
+    return key.upper().startswith(_PREFIXES) or key.upper() == "PORT"
 # The environment, sys.stdout/stderr and the root logger are the process's own: one command at a time.
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -44,7 +48,7 @@ def cli_here(args: Sequence[str], env: Mapping[str, str], *, expect: int | None 
         def remember(dbapi_connection: Any, _record: Any) -> None:
             opened.append(dbapi_connection)
 
-        saved_env = {k: v for k, v in os.environ.items() if k.startswith(_OURS)}
+        saved_env = {k: v for k, v in os.environ.items() if _ours(k)}
         root = logging.getLogger()
         saved_handlers, saved_level = root.handlers[:], root.level
         out, err = io.StringIO(), io.StringIO()
@@ -52,7 +56,7 @@ def cli_here(args: Sequence[str], env: Mapping[str, str], *, expect: int | None 
         try:
             for key in saved_env:
                 del os.environ[key]
-            os.environ.update({k: v for k, v in env.items() if k.startswith(_OURS)})
+            os.environ.update({k: v for k, v in env.items() if _ours(k)})
             with redirect_stdout(out), redirect_stderr(err):
                 try:
                     code = main(list(args))
@@ -60,7 +64,7 @@ def cli_here(args: Sequence[str], env: Mapping[str, str], *, expect: int | None 
                     code = exc.code if isinstance(exc.code, int) else 2
         finally:
             event.remove(Pool, "connect", remember)
-            for key in [k for k in os.environ if k.startswith(_OURS)]:
+            for key in [k for k in os.environ if _ours(k)]:
                 del os.environ[key]
             os.environ.update(saved_env)
             root.handlers[:] = saved_handlers
