@@ -8,7 +8,9 @@ several processes at once) keeps its subprocess tests (`tests/support/server.py:
 
 A real `contractbot` process ends after one command, which releases what it opened; here the
 process goes on, so the database connections the command opened are closed when it returns (the
-engine's pool is left to the garbage collector, which would otherwise find them still open).
+engine's pool is left to the garbage collector, which would otherwise find them still open). Every
+connection opened in this process while the command runs counts as its own: don't call it while other
+threads of the test (an in-process scheduler, job threads) open connections.
 """
 
 from __future__ import annotations
