@@ -15,8 +15,9 @@ from jobs.context import JobContext
 from jobs.registry import run_job
 from storage.db import open_database
 from tests.conftest import make_settings
-from tests.e2e.cli_helpers import cli, day, write_csv
+from tests.e2e.cli_helpers import day, write_csv
 from tests.support.fake_slack import FakeSlack
+from tests.support.inproc import cli_here
 from tests.support.server import ROOT, contractbot_env
 
 
@@ -32,7 +33,7 @@ def test_a_sweep_counts_claimed_posted_failed_duration_last_success_and_slack_er
     env = contractbot_env(db_url, fake_slack.url)
     rows = [{"reference": f"MET-{n}", "title": "Metered", "vendor": "Acme", "end_date": day(10).isoformat(),
              "channel": f"C0MET000{n}"} for n in (1, 2, 3)]
-    cli(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
+    cli_here(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
     settings: Settings = make_settings(db_url, fake_slack.url)
     engine, factory = open_database(db_url)
     metrics = Metrics()

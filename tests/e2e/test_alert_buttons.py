@@ -1,5 +1,5 @@
 """The buttons of a deadline alert, end to end: a real `serve` process (managers: UBOSS) and a FakeSlack;
-alerts posted by a real `jobs run deadlines` process on the same database; signed block_actions and
+alerts posted by `jobs run deadlines` (bot.cli.main, in the test process) on the same database; signed block_actions and
 view_submission payloads as Slack sends them. One serve per backend for the whole module."""
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from tests.conftest import SECRET
 from tests.e2e.cli_helpers import (
     block_actions,
     buttons,
-    cli,
     day,
     en_date,
     ledger,
@@ -27,6 +26,7 @@ from tests.e2e.cli_helpers import (
     view_submission,
 )
 from tests.e2e.helpers import Stack, serve_stack
+from tests.support.inproc import cli_here
 from tests.support.signed import post_action, post_command
 
 MANAGER = "UBOSS"
@@ -68,7 +68,9 @@ def add_due_contract(stack: Stack, reference: str, channel: str, *, act_by_in: i
 
 
 def run_deadlines(stack: Stack, *extra: str) -> str:
-    return cli(["jobs", "run", "deadlines", *extra], stack.env).stdout
+    """`contractbot jobs run deadlines` through its entry point, in this process (its real processes:
+    test_exactly_once.py, test_cli.py)."""
+    return cli_here(["jobs", "run", "deadlines", *extra], stack.env).stdout
 
 
 def post_alert(stack: Stack, reference: str, channel: str) -> PostedAlert:

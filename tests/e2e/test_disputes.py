@@ -1,5 +1,6 @@
 """Disputes end to end: signed slash commands, DMs and button clicks into a real `contractbot serve`,
-the `disputes` job and `export disputes` as real CLI processes on the same database, the fake Slack
+the `disputes` job (steps in process through `bot.cli.main`, replicas at once as real processes) and
+`export disputes` as a real CLI process on the same database, the fake Slack
 Web API at the network boundary; SQLite and PostgreSQL; English and French (by the fake's locales).
 Bad input is refused with the usage and changes nothing (the tables are compared before and after)."""
 
@@ -22,6 +23,7 @@ from tests.conftest import SECRET
 from tests.e2e.cli_helpers import block_actions, buttons, cli, cli_parallel, view_submission
 from tests.e2e.helpers import Bot, assert_no_traceback, section_texts, uid
 from tests.support.fake_slack import FakeSlack
+from tests.support.inproc import cli_here
 from tests.support.server import Serve, contractbot_env
 from tests.support.signed import post_action
 
@@ -306,7 +308,9 @@ def backdate(url: str, number: str, days: int) -> None:
 
 
 def run_job(bot: Stack, *extra: str) -> str:
-    return cli(["jobs", "run", "disputes", *extra], bot.env).stdout
+    """`contractbot jobs run disputes` through its entry point in this process (a step of a timeline);
+    the real processes: test_replicas_running_the_job_at_once_send_one_reminder."""
+    return cli_here(["jobs", "run", "disputes", *extra], bot.env).stdout
 
 
 def reminders(bot: Stack, number: str, since: int = 0) -> list[dict[str, Any]]:

@@ -1,6 +1,9 @@
 """Every alert is posted exactly once: several `jobs run deadlines` processes at once on one PostgreSQL,
 a failed post retried by the next run, restarts, the scheduled run then a hand-run one; and the real
-scheduler's job registrations (ids, cron triggers, the organisation's time zone)."""
+scheduler's job registrations (ids, cron triggers, the organisation's time zone).
+
+Processes at once and restarts are real `python -m bot.cli` processes; the other steps (imports, runs in
+one process's life) run `contractbot` through its entry point in the test process (tests/support/inproc.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import sys
 import threading
 import uuid
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -16,15 +20,16 @@ import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from slack_sdk import WebClient
 
-from bot.clock import SystemClock
+from bot.clock import FixedClock, SystemClock
 from bot.metrics import Metrics
 from bot.settings import Settings
 from jobs.context import JobContext
-from jobs.registry import build_scheduler
+from jobs.registry import build_scheduler, run_job
 from storage.db import open_database
 from tests.conftest import TOKEN
 from tests.e2e.cli_helpers import PARIS, cli, day, ledger, ledger_for, posts, write_csv
 from tests.support.fake_slack import FakeSlack
+from tests.support.inproc import cli_here
 from tests.support.postgres import PostgresServer
 from tests.support.server import ROOT, contractbot_env
 
@@ -44,7 +49,7 @@ def test_three_processes_at_once_post_every_alert_exactly_once(postgres: Postgre
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
     url = postgres.create_database("eo_" + uuid.uuid4().hex[:12])
     env = contractbot_env(url, fake_slack.url)
-    assert "30 created" in cli(["import", "contracts", str(_portfolio(tmp_path / "portfolio.csv"))], env).stdout
+    assert "30 created" in cli_here(["import", "contracts", str(_portfolio(tmp_path / "portfolio.csv"))], env).stdout
 
     args = [sys.executable, "-m", "bot.cli", "jobs", "run", "deadlines", "--at", "2027-01-15T09:00"]
     procs = [subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -81,16 +86,16 @@ def test_failed_post_is_retried_once_and_never_doubled(db_url: str, fake_slack: 
     env = contractbot_env(db_url, fake_slack.url)
     rows = [{"reference": "RTY-1", "title": "Retried", "vendor": "Acme", "end_date": day(10).isoformat(),
              "channel": "C0RTY0001"}]
-    cli(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
+    cli_here(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
 
     fake_slack.fail_next("chat.postMessage")
-    failed = cli(["jobs", "run", "deadlines"], env).stdout
+    failed = cli_here(["jobs", "run", "deadlines"], env).stdout
     assert "FAILED" in failed and "internal_error" in failed, failed  # the run says so
     assert len(posts(fake_slack, "C0RTY0001")) == 1  # the attempt that failed
     [row] = [r for r in ledger_for(db_url, "RTY-1") if r.threshold == 14]
     assert row.state == "failed"
 
-    retried = cli(["jobs", "run", "deadlines"], env).stdout
+    retried = cli_here(["jobs", "run", "deadlines"], env).stdout
     assert "posted" in retried and "FAILED" not in retried, retried
     assert len(posts(fake_slack, "C0RTY0001")) == 2  # posted once more, not twice
     [row] = [r for r in ledger_for(db_url, "RTY-1") if r.threshold == 14]
@@ -109,7 +114,7 @@ def test_hand_run_after_the_scheduled_run_posts_nothing_new(db_url: str, fake_sl
              "channel": "C0SCH0001"},
             {"reference": "SCH-2", "title": "Scheduled too", "vendor": "Acme", "end_date": day(3).isoformat(),
              "channel": "C0SCH0002"}]
-    cli(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
+    cli_here(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
 
     # The scheduled run: the real scheduler of a serving process, its deadlines job fired now.
     settings = Settings(database_url=db_url, slack_bot_token=TOKEN, slack_api_url=fake_slack.url,
@@ -131,7 +136,7 @@ def test_hand_run_after_the_scheduled_run_posts_nothing_new(db_url: str, fake_sl
         engine.dispose()
     assert [len(posts(fake_slack, c)) for c in ("C0SCH0001", "C0SCH0002")] == [1, 1]
 
-    hand = cli(["jobs", "run", "deadlines"], env).stdout
+    hand = cli_here(["jobs", "run", "deadlines"], env).stdout
     assert "nothing due" in hand, hand
     assert [len(posts(fake_slack, c)) for c in ("C0SCH0001", "C0SCH0002")] == [1, 1]
     states = Counter(r.state for r in ledger(db_url))
@@ -148,6 +153,9 @@ DAY = datetime(2027, 1, 15, tzinfo=PARIS)
 STEPS = [DAY.replace(hour=8) + timedelta(hours=k) for k in range(10)]  # 08:00 … 17:00, hourly sweeps
 DEADLINE_STEPS = {DAY.replace(hour=9), DAY.replace(hour=12)}  # the daily run, then a hand-run one
 OPENED = [DAY.replace(hour=8) + timedelta(minutes=20 * k) for k in range(4)]  # 08:00 … 09:00
+#: The step whose sla hand runs are real `jobs run` processes at once: four levels of three incidents come due
+#: at once then (the deadlines run's processes at once: test_three_processes_at_once_post_every_alert_exactly_once).
+WIRE_STEP = DAY.replace(hour=12)
 # response 4h (at risk at 3h), resolution 8h (at risk at 6h), 24x7: each level's instant lies in a
 # different hourly step, so every level is posted by itself, at the first step at or after it.
 LEVELS = {("response", "at_risk"): timedelta(hours=3), ("response", "breached"): timedelta(hours=4),
@@ -166,9 +174,38 @@ def _sla_ledger(url: str) -> Counter:  # type: ignore[type-arg]
     return Counter((key, state) for key, state in rows)
 
 
+def _hand_runs_at_once(url: str, slack_url: str, name: str, at: datetime, n: int) -> list[list[str]]:
+    """`n` hand runs of job `name` as if the clock said `at`, all at once: each with its own engine (its own
+    connections to the database), its own Slack client and the job's real entry point (`run_job`), in
+    threads of this process that race on the ledger's claims as `jobs run` processes do."""
+    settings = Settings(database_url=url, slack_bot_token=TOKEN, slack_api_url=slack_url, timezone="Europe/Paris",
+                        post_interval=0)
+    opened = [open_database(url) for _ in range(n)]
+    contexts = [JobContext(settings=settings, session_factory=factory,
+                           client=WebClient(token=TOKEN, base_url=slack_url, timeout=10), clock=FixedClock(at),
+                           metrics=Metrics()) for _engine, factory in opened]
+    start = threading.Barrier(n)
+
+    def run(ctx: JobContext) -> list[str]:
+        start.wait(timeout=60)
+        return run_job(name, ctx, now=at)
+
+    try:
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            return list(pool.map(run, contexts))
+    finally:
+        for engine, _factory in opened:
+            engine.dispose()
+
+
 @pytest.mark.slow
 def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_every_alert_once(
         postgres: PostgresServer | None, fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """Three real `serve` replicas with their schedulers (sla every minute, on the real clock) share one
+    PostgreSQL all along, while three hand runs at once sweep each hour of a simulated day (and the daily
+    deadlines run twice). The sla hand runs of one step are real `jobs run` processes at once (the wire); the
+    others run the job's entry point (`run_job`, as `jobs run` does) in threads of the test process, each
+    with its own engine, racing on the same claims without paying a new interpreter per run (issue 7)."""
     from storage import contracts as contract_store
     from storage import incidents as incident_store
     from tests.support.server import Serve
@@ -176,11 +213,13 @@ def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_ev
     if postgres is None:
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
     url = postgres.create_database("day_" + uuid.uuid4().hex[:12])
-    env = contractbot_env(url, fake_slack.url)
-    assert "30 created" in cli(["import", "contracts", str(_portfolio(tmp_path / "portfolio.csv"))], env).stdout
+    # No pause between two posts to one channel (a second by default; tests/test_scale_alerts.py): the
+    # levels of a step all go to one channel, and the pauses were a third of this test's time.
+    env = contractbot_env(url, fake_slack.url, CONTRACTBOT_POST_INTERVAL="0")
+    assert "30 created" in cli_here(["import", "contracts", str(_portfolio(tmp_path / "portfolio.csv"))], env).stdout
     sla_csv = tmp_path / "sla.csv"
     sla_csv.write_text("reference,priority,response,resolution,clock,credit_pct\nEO-001,P2,4h,8h,24x7,5\n")
-    cli(["import", "sla", str(sla_csv)], env)
+    cli_here(["import", "sla", str(sla_csv)], env)
     settings = Settings(database_url=url, timezone="Europe/Paris")
     engine, factory = open_database(url)
     with factory.begin() as session:
@@ -191,23 +230,40 @@ def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_ev
                         for k, opened in enumerate(OPENED)]
     engine.dispose()
 
-    # Three real replicas with their schedulers (on the real clock) share the database all along.
-    replicas = [Serve(env, scheduler=True) for _ in range(3)]
+    # Three real replicas with their schedulers (on the real clock) share the database all along; they
+    # start (and stop) at once, as a deployment's replicas do.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        starting = [pool.submit(Serve, env, scheduler=True) for _ in range(3)]
+    replicas = [f.result() for f in starting if f.exception() is None]
+    if len(replicas) < 3:
+        for replica in replicas:
+            replica.stop()
+        raise next(f.exception() for f in starting if f.exception() is not None)
+    expected_before: set[str] = set()
     try:
         for step in STEPS:
             at = step.strftime("%Y-%m-%dT%H:%M")
-            runs = [["jobs", "run", "sla", "--at", at]] * 3
-            if step in DEADLINE_STEPS:
-                runs += [["jobs", "run", "deadlines", "--at", at]] * 3
-            procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=ROOT,
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in runs]
-            for proc in procs:
-                out, err = proc.communicate(timeout=180)
-                assert proc.returncode == 0 and "Traceback" not in out + err and "FAILED" not in out, out + err
+            names = ["sla"] + (["deadlines"] if step in DEADLINE_STEPS else [])
+            if step == WIRE_STEP:  # the sla runs of this step: processes at once
+                procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", "jobs", "run", "sla", "--at", at],
+                                          env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True) for _ in range(3)]
+                said = []
+                for proc in procs:
+                    out, err = proc.communicate(timeout=180)
+                    assert proc.returncode == 0 and "Traceback" not in out + err and "FAILED" not in out, out + err
+                    said += [line for line in out.splitlines() if line.endswith(": posted")]
+                names.remove("sla")
+            for name in names:
+                for lines in _hand_runs_at_once(url, fake_slack.url, name, step, 3):
+                    assert not [line for line in lines if "FAILED" in line], lines
             # The independent expectation at this instant: every level whose time has come, once.
             expected = {f"sla:{iid}:{target}:{level}"
                         for iid, opened in zip(incident_ids, OPENED, strict=True)
                         for (target, level), after in LEVELS.items() if opened + after <= step}
+            if step == WIRE_STEP:  # each level that came due is named by exactly one of the processes
+                assert sorted(line.removesuffix(": posted") for line in said) == sorted(expected - expected_before), said
+            expected_before = expected
             ledger_now = _sla_ledger(url)
             assert {key for (key, state) in ledger_now if state == "posted"} == expected, step
             assert all(n == 1 for n in ledger_now.values()) and len(ledger_now) == len(expected), step
@@ -216,8 +272,8 @@ def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_ev
             assert replica.process.poll() is None, replica.output()
             assert "Traceback" not in replica.output()
     finally:
-        for replica in replicas:
-            replica.stop()
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            list(pool.map(Serve.stop, replicas))
 
     assert len(expected) == len(OPENED) * len(LEVELS)
     deadline_posts = [c for c in fake_slack.calls("chat.postMessage") if "INC-" not in c["args"]["text"]]

@@ -1,7 +1,10 @@
 """An alert posted, then its `posted` mark lost (the process died, or the database dropped, between the post
 and the mark): the person still gets it once. The claim stays `claimed`; a sweep after the stale-claim time
 finds the post in the destination's history by its message metadata (a channel, a DM, a grouped message),
-and a process that lived on writes the mark it kept as soon as the database answers again."""
+and a process that lived on writes the mark it kept as soon as the database answers again.
+
+The sweep that dies is a real `jobs run` process, killed; the steps around it (the import, the sweeps
+after it) run `contractbot` through its entry point in the test process (tests/support/inproc.py)."""
 
 from __future__ import annotations
 
@@ -23,9 +26,10 @@ from jobs.registry import scheduled_entry
 from storage.alerts import STALE_CLAIM
 from storage.db import make_engine, make_session_factory
 from tests.conftest import TOKEN
-from tests.e2e.cli_helpers import cli, day, ledger, posts, write_csv
+from tests.e2e.cli_helpers import day, ledger, posts, write_csv
 from tests.e2e.test_faults import own_postgres  # noqa: F401 - the fixture
 from tests.support.fake_slack import FakeSlack
+from tests.support.inproc import cli_here
 from tests.support.postgres import PostgresServer
 from tests.support.server import ROOT, contractbot_env
 
@@ -60,7 +64,7 @@ def test_a_post_whose_process_died_before_the_mark_is_found_not_posted_again(
         case: str, db_url: str, fake_slack: FakeSlack, tmp_path: Path) -> None:
     destination, rows, filed_in = CASES[case]
     env = contractbot_env(db_url, fake_slack.url)
-    cli(["import", "contracts", str(_contracts(tmp_path, rows))], env)
+    cli_here(["import", "contracts", str(_contracts(tmp_path, rows))], env)
 
     held = fake_slack.hold("chat.postMessage")
     sweep = subprocess.Popen([sys.executable, "-m", "bot.cli", "jobs", "run", "deadlines"], env=env, cwd=ROOT,
@@ -76,7 +80,7 @@ def test_a_post_whose_process_died_before_the_mark_is_found_not_posted_again(
     assert {row.state for row in _alerts(db_url)} == {"claimed"}
 
     later = (datetime.now(UTC) + STALE_CLAIM + timedelta(minutes=1)).isoformat(timespec="seconds")
-    out = cli(["jobs", "run", "deadlines", "--at", later], env).stdout
+    out = cli_here(["jobs", "run", "deadlines", "--at", later], env).stdout
     assert "FAILED" not in out, out
     assert len(posts(fake_slack, destination)) == 1, posts(fake_slack, destination)  # not posted again
     rows_after = _alerts(db_url)
@@ -84,7 +88,7 @@ def test_a_post_whose_process_died_before_the_mark_is_found_not_posted_again(
     assert {(row.channel, row.ts) for row in rows_after} == {(filed_in, message["ts"])}
     [looked] = fake_slack.calls("conversations.history")
     assert looked["args"]["channel"] == filed_in and str(looked["args"]["include_all_metadata"]) in ("1", "True")
-    assert "nothing due" in cli(["jobs", "run", "deadlines", "--at", later], env).stdout
+    assert "nothing due" in cli_here(["jobs", "run", "deadlines", "--at", later], env).stdout
 
 
 def test_a_stale_claim_not_found_in_slack_is_posted_and_a_slack_error_while_looking_posts_too(
@@ -92,10 +96,10 @@ def test_a_stale_claim_not_found_in_slack_is_posted_and_a_slack_error_while_look
     """The claim's process died before its post reached Slack: nothing to find, so it is posted (a lost
     alert costs more than a double); and when the history cannot be read, the alert is posted as before."""
     env = contractbot_env(db_url, fake_slack.url)
-    cli(["import", "contracts", str(_contracts(tmp_path, [{"reference": "REC-1", "channel": CHANNEL},
+    cli_here(["import", "contracts", str(_contracts(tmp_path, [{"reference": "REC-1", "channel": CHANNEL},
                                                           {"reference": "REC-2", "channel": "C0REC0002"}]))], env)
     fake_slack.fail_next("chat.postMessage", n=2, error="channel_not_found")
-    cli(["jobs", "run", "deadlines"], env)  # both posts refused: failed, retried at the next run
+    cli_here(["jobs", "run", "deadlines"], env)  # both posts refused: failed, retried at the next run
     fake_slack.clear()
     engine = make_engine(db_url)  # the process died before posting: the claims stay `claimed`
     with engine.begin() as conn:
@@ -103,7 +107,7 @@ def test_a_stale_claim_not_found_in_slack_is_posted_and_a_slack_error_while_look
     engine.dispose()
     fake_slack.fail_next("conversations.history", n=1, error="not_in_channel")
     later = (datetime.now(UTC) + STALE_CLAIM + timedelta(minutes=1)).isoformat(timespec="seconds")
-    cli(["jobs", "run", "deadlines", "--at", later], env)
+    cli_here(["jobs", "run", "deadlines", "--at", later], env)
     assert len(posts(fake_slack, CHANNEL)) == 1 and len(posts(fake_slack, "C0REC0002")) == 1
     assert len(fake_slack.calls("conversations.history")) == 2  # each looked for before posting
     assert {row.state for row in _alerts(db_url)} == {"posted"}
@@ -114,7 +118,7 @@ def test_a_mark_the_database_refused_is_written_when_it_answers_again(
         caplog: pytest.LogCaptureFixture) -> None:
     url = own_postgres.create_database("lost_mark")
     env = contractbot_env(url, fake_slack.url)
-    cli(["import", "contracts", str(_contracts(tmp_path, [{"reference": "REC-1", "channel": CHANNEL}]))], env)
+    cli_here(["import", "contracts", str(_contracts(tmp_path, [{"reference": "REC-1", "channel": CHANNEL}]))], env)
     settings = Settings(database_url=url, slack_bot_token=TOKEN, slack_api_url=fake_slack.url, timezone="Europe/Paris")
     engine = make_engine(url)
     ctx = JobContext(settings=settings, session_factory=make_session_factory(engine),

@@ -26,6 +26,7 @@ from storage.db import make_engine, make_session_factory, open_database
 from tests.conftest import SECRET, TOKEN
 from tests.e2e.cli_helpers import cli, day, posts, write_csv
 from tests.support.fake_slack import FakeSlack
+from tests.support.inproc import cli_here
 from tests.support.postgres import PostgresServer, find_bindir
 from tests.support.server import Serve, contractbot_env, free_port
 from tests.support.signed import post_action, post_command
@@ -136,7 +137,7 @@ def test_a_sweep_during_an_outage_posts_nothing_and_the_next_one_posts_what_was_
     env = contractbot_env(url, fake_slack.url)
     rows = [{"reference": "OUT-1", "title": "Outage", "vendor": "Acme", "end_date": day(10).isoformat(),
              "channel": "C0OUT0001"}]
-    cli(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
+    cli_here(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
 
     settings = Settings(database_url=url, slack_bot_token=TOKEN, slack_api_url=fake_slack.url,
                         timezone="Europe/Paris")
@@ -155,7 +156,7 @@ def test_a_sweep_during_an_outage_posts_nothing_and_the_next_one_posts_what_was_
         assert "OUT-1" in post["args"]["text"]
     finally:
         engine.dispose()
-    assert "nothing due" in cli(["jobs", "run", "deadlines"], env).stdout  # posted once, not lost nor doubled
+    assert "nothing due" in cli_here(["jobs", "run", "deadlines"], env).stdout  # posted once, not lost nor doubled
 
 
 def test_cli_commands_on_an_unreachable_database_say_so_without_a_traceback(fake_slack: FakeSlack) -> None:

@@ -1,5 +1,5 @@
 """/obligation end to end: signed slash commands into a real `serve` (managers: UBOSS), the `obligations`
-job run by a real `jobs run` process on the same database, its Done / Snooze buttons and the evidence
+job run by `jobs run` (bot.cli.main, in the test process) on the same database, its Done / Snooze buttons and the evidence
 form as signed payloads, the contract card and history, the CSV export — English and French, both backends."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import SECRET
 from tests.e2e.cli_helpers import block_actions, buttons, cli, day, en_date, ledger, posts, view_submission
 from tests.e2e.helpers import Stack, section_texts, serve_stack
+from tests.support.inproc import cli_here
 from tests.support.signed import post_action, post_command, post_event
 
 MANAGER, OWNER, STRANGER, FRENCH = "UBOSS", "U0OBLOWN1", "U0STRANGE", "U0FRANCE1"
@@ -63,7 +64,8 @@ def alerts_for(stack: Stack, number: str) -> list[Any]:
 
 
 def run_job(stack: Stack, *extra: str) -> str:
-    return cli(["jobs", "run", "obligations", *extra], stack.env).stdout
+    """`contractbot jobs run obligations` through its entry point, in this process (a step of a timeline)."""
+    return cli_here(["jobs", "run", "obligations", *extra], stack.env).stdout
 
 
 def click(stack: Stack, row: Any, args: dict[str, Any], action_id: str, *, user: str, trigger: str = "T.obl") -> str:

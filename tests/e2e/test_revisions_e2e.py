@@ -1,6 +1,6 @@
 """Price revision end to end: a real `serve` (managers UBOSS and UFRBOSS) and a FakeSlack, signed slash
-commands and button clicks as Slack sends them, `jobs run revisions` and `import index` as real CLI
-processes on the same database. English and French; bad input and strangers change nothing."""
+commands and button clicks as Slack sends them, `jobs run revisions` and `import index` on the same database
+(a real CLI process for the first post and the refused import, bot.cli.main in the test process for the others). English and French; bad input and strangers change nothing."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.durations import add_months
 from tests.conftest import SECRET
 from tests.e2e.cli_helpers import block_actions, buttons, cli, day, history, ledger_for, posts
 from tests.e2e.helpers import Stack, assert_no_traceback, section_texts, serve_stack
+from tests.support.inproc import cli_here
 from tests.support.signed import post_action, post_command
 
 MANAGER, FRENCH, STRANGER = "UBOSS", "UFRBOSS", "U0STRANGER"
@@ -88,7 +89,7 @@ def test_import_index_is_all_or_nothing(stack: Stack, tmp_path: Path) -> None:
     assert "No value" in slash(stack, "/index", idx)["text"]
     good = tmp_path / "good.csv"
     good.write_text("month,value,published\n2024-01,290.1,\n2024-02,291.25,2024-03-29\n", encoding="utf-8")
-    assert "2 added" in cli(["import", "index", idx, str(good)], stack.env).stdout
+    assert "2 added" in cli_here(["import", "index", idx, str(good)], stack.env).stdout
     assert "291.25" in slash(stack, "/index", idx)["text"]
 
 
@@ -136,12 +137,12 @@ def test_the_revisions_job_posts_once_and_the_apply_button(stack: Stack) -> None
     slash(stack, "/index", f"set {idx} {s_month:%Y-%m} 294.6")
     slash(stack, "/contract", f"indexation {ref} index:{idx} base:2023-09 fixed:0.15 first:{first} lag:3")
     mark = len(stack.fake.calls())
-    dry = cli(["jobs", "run", "revisions", "--dry-run"], stack.env).stdout
+    dry = cli_here(["jobs", "run", "revisions", "--dry-run"], stack.env).stdout
     assert f"{ref}: revision on {first}" in dry and posts(stack.fake, channel, mark) == []
     assert ledger_for(stack.url, ref) == []
     out = cli(["jobs", "run", "revisions"], stack.env).stdout
     assert "posted" in out, out
-    cli(["jobs", "run", "revisions"], stack.env)  # again: nothing more
+    cli_here(["jobs", "run", "revisions"], stack.env)  # again (in this process): nothing more
     [post] = posts(stack.fake, channel, mark)
     args = post["args"]
     assert ref in args["text"] and "<@U0OWNER9>" in args["text"] and "1,845.32" in args["text"]

@@ -1,7 +1,9 @@
-"""The `sla` and `sla-report` jobs and `import sla`, run for real with `python -m bot.cli` on a
+"""The `sla` and `sla-report` jobs and `import sla`, run for real through `contractbot`'s entry point on a
 database prepared with the product's own services (SQLite and PostgreSQL), posting to the fake Slack.
 
-One timeline per backend (each CLI run costs a process start, so the runs are shared by the tests):
+One timeline per backend, shared by the tests: its `jobs run sla` steps run `bot.cli.main` in the test
+process (tests/support/inproc.py: a process start per step was most of this file's time), its first
+monthly report and `import sla` a real `python -m bot.cli` process (the wire: exit code, stdout).
 P1 terms 24x7, response 30 min, resolution 4 h, all incidents opened at T unless said otherwise.
 
     L  the ladder: nothing at 73 %, "at risk" at 75 %, nothing at 99 % nor on a re-run, "breached" at
@@ -33,6 +35,7 @@ from storage import contracts, incidents, sla_terms
 from storage.db import open_database
 from storage.models import Contract, Incident
 from tests.support.fake_slack import FakeSlack
+from tests.support.inproc import cli_here
 from tests.support.server import contractbot_env, run_cli
 
 pytestmark = pytest.mark.slow
@@ -72,8 +75,9 @@ def open_incident(session: Session, contract: Contract, settings: Settings, *, a
                             actor="UREPORTER", now=at, calendar=settings.calendar)
 
 
-def cli_ok(env: dict[str, str], args: list[str]) -> str:
-    result = run_cli(args, env)
+def cli_ok(env: dict[str, str], args: list[str], *, process: bool = False) -> str:
+    """`contractbot ARGS`: in this process, or a real process when `process`."""
+    result = run_cli(args, env) if process else cli_here(args, env, expect=None)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "Traceback" not in output, output
@@ -134,12 +138,15 @@ def timeline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         assert (incidents.get_by_number(session, number=numbers["N"]).response_due_at) is None
         add_contract(session, "CTR-QUIET")  # no SLA, no incident: no report
     with FakeSlack() as fake:
-        env = contractbot_env(url, fake.url, CONTRACTBOT_HOLIDAYS="FR", CONTRACTBOT_ALERT_CHANNEL="CALERTS")
+        # No pacing between two posts to one channel (a second each by default; tests/test_scale_alerts.py):
+        # this timeline is about which alert goes out when, and the pauses were half its time.
+        env = contractbot_env(url, fake.url, CONTRACTBOT_HOLIDAYS="FR", CONTRACTBOT_ALERT_CHANNEL="CALERTS",
+                              CONTRACTBOT_POST_INTERVAL="0")
         line = Timeline(request.param, numbers)
 
-        def run(label: str, args: list[str]) -> None:
+        def run(label: str, args: list[str], *, process: bool = False) -> None:
             before = len(fake.calls("chat.postMessage"))
-            out = cli_ok(env, args)
+            out = cli_ok(env, args, process=process)
             line.runs.append(Run(label, out, [c["args"] for c in fake.calls("chat.postMessage")[before:]]))
 
         for label, offset, _expected in LADDER:
@@ -149,7 +156,7 @@ def timeline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
                 incident = incidents.get_by_number(session, number=numbers[name])
                 incidents.resolve(session, incident=incident, at=T + timedelta(hours=5), note=None,
                                   actor="UVENDOR", now=T + timedelta(hours=5))
-        run("report", ["jobs", "run", "sla-report", "--at", REPORT_AT.isoformat()])
+        run("report", ["jobs", "run", "sla-report", "--at", REPORT_AT.isoformat()], process=True)
         run("report again", ["jobs", "run", "sla-report", "--at", (REPORT_AT + timedelta(hours=3)).isoformat()])
         line.fake = fake  # type: ignore[attr-defined]
         yield line
