@@ -66,6 +66,7 @@ class Runtime:
     # so a heavy answer does not hold this process's interpreter lock either.
     heavy_slot: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(1))
     heavy_lane: Any = None  # a handlers.lanes.ProcessLane, or None to run heavy work in this process
+    light_lane: Any = None  # a handlers.lanes.LightLane (serve), or None: light work stays in this process
     recent_events: RecentEvents = field(default_factory=RecentEvents)  # shared by `at()` copies
     # Set once the schema is at head (bot.lifecycle.become_ready); None: always (the shell, tests).
     schema_ready: threading.Event | None = None
