@@ -42,7 +42,7 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
     life = Lifecycle(ready=False)
     app, runtime = create_app(settings, factory, clock, lifecycle=life)
     runtime.heavy_lane = ProcessLane(settings)
-    runtime.light_lane = LightLane(settings)
+    runtime.light_lane = LightLane(settings) if settings.light_lane else None
     assert settings.slack_signing_secret is not None
     edge = SlackEdge(signing_secret=settings.slack_signing_secret.get_secret_value(),
                      session_factory=replay_session_factory(settings.database_url), clock=clock, metrics=runtime.metrics)
@@ -65,7 +65,8 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
     try:
         server.run()  # returns when the drain interrupts it
     finally:
-        runtime.light_lane.shutdown()
+        if runtime.light_lane is not None:
+            runtime.light_lane.shutdown()
         runtime.heavy_lane.shutdown()
         engine.dispose()
     logger.info("contractbot stopped")
