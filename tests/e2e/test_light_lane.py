@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
 import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.pool import NullPool
 
 from storage.db import open_database
 from tests.conftest import SECRET
@@ -26,6 +29,18 @@ def ask(serve: Serve, fake: FakeSlack, text: str, tag: str, user: str = "U1") ->
     assert status == 200, body
 
 
+def hold_contract_writes(url: str) -> Connection:
+    """A transaction that keeps anyone else from writing contracts until it ends (SQLite: the whole
+    database; PostgreSQL: the contracts table only, so the edge's replay ledger still writes)."""
+    connection = create_engine(url, poolclass=NullPool).connect()
+    if url.startswith("sqlite"):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.begin()
+        connection.execute(text("LOCK TABLE contracts IN SHARE ROW EXCLUSIVE MODE"))
+    return connection
+
+
 def health(serve: Serve) -> int:
     try:
         with urllib.request.urlopen(serve.base + "/healthz", timeout=10) as response:
@@ -39,10 +54,16 @@ def answer(fake: FakeSlack, tag: str) -> dict:
     return fake.wait_for("response_url", timeout=60, predicate=lambda c: c["path"] == f"/response/{tag}")[-1]["args"]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_queued_answers_start_the_lane_which_answers_alike_and_finishes_its_answer_on_sigterm(
-        fake_slack: FakeSlack, tmp_path: Path) -> None:
-    db = tmp_path / "contractbot.db"
-    url = f"sqlite:///{db}"
+        backend: str, fake_slack: FakeSlack, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'contractbot.db'}"
+    else:
+        server = request.getfixturevalue("postgres")
+        if server is None:
+            pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
+        url = server.create_database("lightlane_" + tmp_path.name[-8:].replace("-", "_"))
     open_database(url)[0].dispose()
     serve = Serve(contractbot_env(url, fake_slack.url, CONTRACTBOT_LOG_LEVEL="INFO"))
     try:
@@ -71,8 +92,7 @@ def test_queued_answers_start_the_lane_which_answers_alike_and_finishes_its_answ
         slow = fake_slack.hold("users.info")  # a new person: the answer waits on Slack, after the ack
         ask(serve, fake_slack, 'add LL-2 title:"Written by the child" vendor:Acme end:2031-01-31', "write", "UNEW")
         fake_slack.wait_for("users.info", predicate=lambda c: c["args"].get("user") == "UNEW")
-        lock = sqlite3.connect(db, timeout=30, isolation_level=None)  # then the child's write waits for this
-        lock.execute("BEGIN IMMEDIATE")
+        lock = hold_contract_writes(url)  # then the child's write waits for this lock
         try:
             serve.process.send_signal(signal.SIGTERM)
             deadline = time.monotonic() + 30
@@ -84,14 +104,16 @@ def test_queued_answers_start_the_lane_which_answers_alike_and_finishes_its_answ
             assert serve.process.poll() is None
             assert not fake_slack.calls("response_url")[-1]["path"].endswith("write")
         finally:
-            lock.execute("ROLLBACK")
+            lock.rollback()
             lock.close()
         assert serve.process.wait(timeout=60) == 0
         written = answer(fake_slack, "write")
         assert "LL-2" in written["text"] and written.get("response_type") == "in_channel"
-        with sqlite3.connect(db) as check:
-            assert check.execute("SELECT title FROM contracts WHERE reference = 'LL-2'").fetchone() == (
+        engine = create_engine(url)
+        with engine.connect() as check:
+            assert check.execute(text("SELECT title FROM contracts WHERE reference = 'LL-2'")).one() == (
                 "Written by the child",)
+        engine.dispose()
         assert "Traceback" not in serve.output()
     finally:
         serve.stop()
