@@ -25,6 +25,7 @@ import json
 import logging
 import random
 import select
+import socket
 import ssl
 import threading
 import time
@@ -117,12 +118,17 @@ class ResponsePoster:
             if conn.sock is None:
                 try:
                     conn.connect()
+                    # the headers and the body are two writes: without this, on a kept-alive connection
+                    # the body waits for the server's delayed ACK of the headers (40 ms on Linux)
+                    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 except OSError as exc:
+                    conn.close()
                     raise NotSent(f"connect: {type(exc).__name__}: {exc}") from exc
                 self.connections_opened += 1
             try:
-                # http.client writes the headers and a bytes body in one sendall: when it returns, all
-                # of the request was handed to the network; when it raises, the request is incomplete
+                # http.client writes the headers, then the body (sendall each): when it returns, all of
+                # the request was handed to the network; when it raises, the body is not all there, and
+                # a server cannot act on a request shorter than its Content-Length
                 conn.request("POST", target, body=data, headers=HEADERS)
             except (OSError, http.client.HTTPException) as exc:
                 raise NotSent(f"write: {type(exc).__name__}") from exc

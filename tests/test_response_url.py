@@ -51,6 +51,9 @@ def test_answers_share_one_kept_alive_connection(fake: FakeSlack, poster: Respon
         assert poster.send(fake.response_url(f"t{i}"), {"text": f"answer {i}"}).status_code == 200
     assert [c["args"]["text"] for c in answers(fake)] == [f"answer {i}" for i in range(5)]
     assert poster.connections_opened == 1
+    [[(_since, kept)]] = poster._idle.values()
+    # the headers and the body are two writes: Nagle's algorithm off, or the body waits for a delayed ACK
+    assert kept.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 
 
 def test_a_connection_the_server_closed_while_idle_is_not_reused(fake: FakeSlack, poster: ResponsePoster) -> None:

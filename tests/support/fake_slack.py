@@ -279,6 +279,7 @@ class FakeSlack:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, as Slack's servers; urllib clients still close
+            disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall between
 
             def setup(self) -> None:
                 super().setup()
