@@ -58,7 +58,9 @@ def _light(rt: Runtime, caller: Caller, name: str, text: str) -> tuple[Reply, st
     answer that has to wait for another starts the lane, for the next ones."""
     lane = rt.light_lane
     if lane is not None and lane.ready:
-        return lane.run(caller, name, text, now=rt.now())
+        answered = lane.run(caller, name, text, now=rt.now())
+        if answered is not None:
+            return answered
     if not rt.work_slot.acquire(blocking=False):
         if lane is not None and (rt.schema_ready is None or rt.schema_ready.is_set()):
             lane.start()

@@ -46,10 +46,6 @@ def _start_child(settings: Settings, niceness: int = CHILD_NICENESS) -> None:
     """Initializer of the child process: logging, an engine without migrations."""
     global _child
     configure_logging()
-    # The serving process decides when the child stops (after its in-flight answers, on SIGTERM): a
-    # signal sent to the whole process group must not kill the child first.
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if niceness:
         try:  # below the serving process: when both want a CPU, the light answers get it first
             os.nice(niceness)
@@ -57,6 +53,15 @@ def _start_child(settings: Settings, niceness: int = CHILD_NICENESS) -> None:
             pass
     factory = make_session_factory(make_engine(settings.database_url))
     _child = Runtime(settings=settings, session_factory=factory, clock=SystemClock(), metrics=Metrics())
+
+
+def _start_light_child(settings: Settings) -> None:
+    """Initializer of the light lane's child: not niced; and the serving process decides when it stops
+    (after its in-flight answers, on SIGTERM), so a signal sent to the whole process group must not
+    stop it first."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _start_child(settings, niceness=0)
 
 
 def _run_in_child(caller: Caller, name: str, text: str, now: datetime | None) -> tuple[Any, str]:
@@ -109,7 +114,7 @@ class LightLane:
     In the serving process an answer's Python work holds the interpreter lock that the acks need,
     and answers run one at a time (`Runtime.work_slot`), so with four people asking at once each
     waits for three. In the child they use the second CPU; the serving process only acks and
-    delivers. The child costs ~1 s of CPU to start and ~60 MB, so it is started only when an answer
+    delivers. The child costs ~1 s of CPU to start and ~100 MB, so it is started only when an answer
     had to wait for the work slot (people asking at once), in the background: until it is ready,
     answers run in this process as before — none waits for the child. A child that died is
     replaced the same way, at the next wait. Buttons, views and events never come here.
@@ -139,7 +144,7 @@ class LightLane:
 
     def _start(self) -> None:
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_child, initargs=(self._settings, 0))
+                                   initializer=_start_light_child, initargs=(self._settings,))
         try:
             pid = pool.submit(_warm_up).result()
         except Exception:
@@ -158,15 +163,18 @@ class LightLane:
             self._ready.set()
         logger.info("light lane ready: answers are computed in a child process")
 
-    def run(self, caller: Caller, name: str, text: str, *, now: datetime | None = None) -> tuple[Any, str]:
-        """Run a light command in the child (call only when `ready`)."""
+    def run(self, caller: Caller, name: str, text: str, *,
+            now: datetime | None = None) -> tuple[Any, str] | None:
+        """Run a light command in the child; None when there is no child (not started, or gone since
+        `ready` was read): then nothing ran, and the caller runs it here."""
         with self._lock:
             pool = self._pool
         if pool is None:
-            raise RuntimeError("the light lane is not ready")
+            return None
         try:
             answer = pool.submit(_run_in_child, caller, name, text, now).result()
-            self.answered += 1
+            with self._lock:
+                self.answered += 1
             return answer
         except BrokenProcessPool:
             with self._lock:

@@ -118,6 +118,7 @@ def test_an_answer_that_waits_for_another_starts_the_lane_and_none_waits_for_it(
     try:
         first = run_command(runtime, CALLER, "/contract", "status LANE-1")  # alone: here, no child
         assert not lane.ready and lane.pid is None and not first.is_error
+        assert lane.run(CALLER, "/contract", "status LANE-1") is None  # no child: nothing ran there
         results: list[Reply] = []
         with runtime.work_slot:  # another answer is being computed
             waiting = threading.Thread(target=lambda: results.append(
