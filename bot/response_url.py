@@ -120,7 +120,8 @@ class ResponsePoster:
                     conn.connect()
                     # the headers and the body are two writes: without this, on a kept-alive connection
                     # the body waits for the server's delayed ACK of the headers (40 ms on Linux)
-                    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    sock: socket.socket = conn.sock  # type: ignore[assignment]  # connect() set it
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 except OSError as exc:
                     conn.close()
                     raise NotSent(f"connect: {type(exc).__name__}: {exc}") from exc
