@@ -225,10 +225,29 @@ class Client:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """utime + stime of a process (Linux /proc), in seconds."""
+    """utime + stime of a process and of its live children (Linux /proc: serve's lanes), in seconds."""
+    own = _cpu_ticks(pid)
+    if own is None:
+        return None
+    ticks = own[0] + sum((_cpu_ticks(child) or (0, 0))[0] for child in children(pid))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        ticks = _cpu_ticks(int(stat.parent.name))
+        if ticks is not None and ticks[1] == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _cpu_ticks(pid: int) -> tuple[int, int] | None:
+    """(utime + stime, parent pid) of a process, or None when it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return int(fields[11]) + int(fields[12]), int(fields[1])
     except (OSError, IndexError, ValueError):
         return None
 
@@ -334,8 +353,11 @@ def main(argv: list[str] | None = None) -> int:
             def on(client: Client, items: list[tuple[str, str, str]]) -> list[tuple[Client, str, str, str]]:
                 return [(client, *item) for item in items]
 
-            run_phase(Phase("warm-up", ""), on(bot, warm_items) + on(base, warm_items), clients=1,
+            # Concurrent, as the measured load will be: contractbot starts its light lane's child when
+            # answers queue (handlers.lanes.LightLane), once per process — here, not in a measured phase.
+            run_phase(Phase("warm-up", ""), on(bot, warm_items) + on(base, warm_items), clients=args.clients,
                       timeout=args.phase_timeout)
+            time.sleep(3)  # the child starts in the background (~1 s of CPU)
 
             def report(phase: Phase) -> None:
                 phases.append(phase)
@@ -371,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
                 phase.stopped_early |= other.stopped_early
                 report(phase)
             serve_hwm = vm_hwm_kib(server.process.pid)
+            lanes_hwm = [vm_hwm_kib(pid) or 0 for pid in children(server.process.pid)]
             bare_hwm = vm_hwm_kib(bare.process.pid)
         finally:
             if bare is not None:
@@ -407,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {phase.mode:<10} {phase.name} [{kind:<6}] n={len(view.acks(kind)):<4} "
                   f"ack p99 {ms(percentile(view.acks(kind), 99))}, answer p50 {ms(percentile(view.answers(kind), 50))}"
                   f" p99 {ms(percentile(view.answers(kind), 99))}")
-    print(f"  peak RSS (VmHWM) after the load: contractbot serve {mb(serve_hwm)}, bare Bolt app {mb(bare_hwm)}")
+    print(f"  peak RSS (VmHWM) after the load: contractbot serve {mb(serve_hwm)} (its lanes' children: "
+          f"{', '.join(mb(k) for k in lanes_hwm) or 'none'}), bare Bolt app {mb(bare_hwm)}")
     busy = load_before[0] > (os.cpu_count() or 1) / 2  # before: this bench adds ~2 busy processes itself
     print(f"  load average {load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} CPUs"
           f"{' — other work was running: latencies include waiting for a CPU' if busy else ''}")

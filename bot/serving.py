@@ -25,7 +25,7 @@ from bot.edge import SlackEdge, replay_session_factory
 from bot.lifecycle import Lifecycle, become_ready
 from bot.settings import Settings
 from bot.web import create_server, make_wsgi
-from handlers.lanes import ProcessLane
+from handlers.lanes import LightLane, ProcessLane
 from jobs.context import JobContext
 from jobs.registry import build_scheduler
 from storage.db import make_engine, make_session_factory
@@ -42,6 +42,7 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
     life = Lifecycle(ready=False)
     app, runtime = create_app(settings, factory, clock, lifecycle=life)
     runtime.heavy_lane = ProcessLane(settings)
+    runtime.light_lane = LightLane(settings) if settings.light_lane else None
     assert settings.slack_signing_secret is not None
     edge = SlackEdge(signing_secret=settings.slack_signing_secret.get_secret_value(),
                      session_factory=replay_session_factory(settings.database_url), clock=clock, metrics=runtime.metrics)
@@ -64,6 +65,8 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
     try:
         server.run()  # returns when the drain interrupts it
     finally:
+        if runtime.light_lane is not None:
+            runtime.light_lane.shutdown()
         runtime.heavy_lane.shutdown()
         engine.dispose()
     logger.info("contractbot stopped")

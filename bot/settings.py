@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     alert_group_over: int = Field(5, ge=0, validation_alias=_env("CONTRACTBOT_ALERT_GROUP_OVER"))
     # Least seconds between two posts of a sweep to one channel (Slack: ~1 message/s per channel).
     post_interval: float = Field(1.0, ge=0, le=60, validation_alias=_env("CONTRACTBOT_POST_INTERVAL"))
+    # `serve`: light answers move to a child process once they queue (handlers.lanes.LightLane); 0: never.
+    light_lane: bool = Field(True, validation_alias=_env("CONTRACTBOT_LIGHT_LANE"))
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod

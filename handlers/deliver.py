@@ -10,7 +10,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import slack_retry
+from bot import response_url
 from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 
@@ -36,10 +36,11 @@ def deliver(reply: Reply, *, caller: Caller, client: WebClient, respond: Respond
         if reply.message is not None:
             payload = reply.message.to_dict()
             if respond is not None and caller.response_url:
-                # Our own webhook client (Bolt's respond() has no retry handlers): 429 / 5xx retried.
-                answer = slack_retry.webhook(caller.response_url).send_dict(
-                    {**payload, "response_type": "in_channel" if reply.public else "ephemeral",
-                     "replace_original": False})
+                # Kept-alive connections; 429 / 5xx / no connection retried, never a POST Slack may have
+                # taken (bot.response_url). Bolt's respond() has neither.
+                answer = response_url.POSTER.send(
+                    caller.response_url, {**payload, "response_type": "in_channel" if reply.public else "ephemeral",
+                                          "replace_original": False})
                 if answer.status_code != 200:
                     logger.error("could not answer %s at its response_url: HTTP %s %s", caller.user_id,
                                  answer.status_code, answer.body[:200])

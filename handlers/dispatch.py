@@ -6,7 +6,8 @@ unavailable, nothing was changed"; anything else unexpected is logged with a cor
 the person is told so — never a stack trace.
 
 Light commands take `Runtime.work_slot`, heavy ones (exports, reports) `Runtime.heavy_slot` and, in
-`serve`, a child process (handlers.lanes): nobody waits behind a slow command.
+`serve`, a child process (handlers.lanes): nobody waits behind a slow command. In `serve`, light
+commands move to a child process of their own too once they queue (handlers.lanes.LightLane).
 """
 
 from __future__ import annotations
@@ -39,13 +40,35 @@ def run_command(rt: Runtime, caller: Caller, name: str, text: str) -> Reply:
     if name not in COMMANDS:
         return Reply(notice(t(caller.lang, "unknown_command", command=name)), is_error=True)
     heavy = is_heavy(name, text)
-    with (rt.heavy_slot if heavy else rt.work_slot), rt.metrics.command_seconds.labels(name).time():
-        if heavy and rt.heavy_lane is not None:
-            reply, outcome = rt.heavy_lane.run(caller, name, text, now=rt.now())
+    with rt.metrics.command_seconds.labels(name).time():
+        if heavy:
+            with rt.heavy_slot:
+                if rt.heavy_lane is not None:
+                    reply, outcome = rt.heavy_lane.run(caller, name, text, now=rt.now())
+                else:
+                    reply, outcome = execute(rt, caller, name, text)
         else:
-            reply, outcome = execute(rt, caller, name, text)
+            reply, outcome = _light(rt, caller, name, text)
     rt.metrics.commands.labels(name, outcome).inc()
     return reply
+
+
+def _light(rt: Runtime, caller: Caller, name: str, text: str) -> tuple[Reply, str]:
+    """In the light lane's child once it is ready (it queues them); else here, one at a time — and an
+    answer that has to wait for another starts the lane, for the next ones."""
+    lane = rt.light_lane
+    if lane is not None and lane.ready:
+        answered = lane.run(caller, name, text, now=rt.now())
+        if answered is not None:
+            return answered
+    if not rt.work_slot.acquire(blocking=False):
+        if lane is not None and (rt.schema_ready is None or rt.schema_ready.is_set()):
+            lane.start()
+        rt.work_slot.acquire()
+    try:
+        return execute(rt, caller, name, text)
+    finally:
+        rt.work_slot.release()
 
 
 def execute(rt: Runtime, caller: Caller, name: str, text: str) -> tuple[Reply, str]:

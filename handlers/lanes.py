@@ -1,4 +1,10 @@
-"""The heavy lane: exports and reports answered in a child process, one at a time.
+"""The lanes: commands answered in child processes, so their Python work does not hold the serving
+process's interpreter lock (the acks, the deliveries).
+
+- The heavy lane (`ProcessLane`): exports and reports, one at a time, in a niced child replaced
+  after each task.
+- The light lane (`LightLane`): every other slash command, in one long-lived child at normal
+  priority, started only once light answers queue behind each other (see its docstring).
 
 Python threads share one interpreter lock. A 100k-contract export computed in a thread of the
 serving process slows every other thread — the acks and the light answers — for its whole
@@ -12,11 +18,15 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import configure_mappers
 
 from bot.clock import SystemClock
 from bot.logs import configure_logging
@@ -32,16 +42,26 @@ CHILD_NICENESS = 10
 _child: Runtime | None = None
 
 
-def _start_child(settings: Settings) -> None:
+def _start_child(settings: Settings, niceness: int = CHILD_NICENESS) -> None:
     """Initializer of the child process: logging, an engine without migrations."""
     global _child
     configure_logging()
-    try:  # below the serving process: when both want a CPU, the light answers get it first
-        os.nice(CHILD_NICENESS)
-    except (AttributeError, OSError):
-        pass
+    if niceness:
+        try:  # below the serving process: when both want a CPU, the light answers get it first
+            os.nice(niceness)
+        except (AttributeError, OSError):
+            pass
     factory = make_session_factory(make_engine(settings.database_url))
     _child = Runtime(settings=settings, session_factory=factory, clock=SystemClock(), metrics=Metrics())
+
+
+def _start_light_child(settings: Settings) -> None:
+    """Initializer of the light lane's child: not niced; and the serving process decides when it stops
+    (after its in-flight answers, on SIGTERM), so a signal sent to the whole process group must not
+    stop it first."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _start_child(settings, niceness=0)
 
 
 def _run_in_child(caller: Caller, name: str, text: str, now: datetime | None) -> tuple[Any, str]:
@@ -86,3 +106,100 @@ class ProcessLane:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class LightLane:
+    """Light commands (status, lists, searches, writes: all but HEAVY) in one long-lived child.
+
+    In the serving process an answer's Python work holds the interpreter lock that the acks need,
+    and answers run one at a time (`Runtime.work_slot`), so with four people asking at once each
+    waits for three. In the child they use the second CPU; the serving process only acks and
+    delivers. The child costs ~1 s of CPU to start and ~100 MB, so it is started only when an answer
+    had to wait for the work slot (people asking at once), in the background: until it is ready,
+    answers run in this process as before — none waits for the child. A child that died is
+    replaced the same way, at the next wait. Buttons, views and events never come here.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = type(settings).model_validate(settings.model_dump())
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+        self._ready = threading.Event()
+        self._starting = False
+        self._closed = False
+        self.pid: int | None = None  # the child's, once ready
+        self.answered = 0  # commands answered in the child (tests, benchmarks)
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def start(self) -> None:
+        """Start the child in the background (once); returns at once."""
+        with self._lock:
+            if self._starting or self._pool is not None or self._closed:
+                return
+            self._starting = True
+        threading.Thread(target=self._start, name="light-lane-start", daemon=True).start()
+
+    def _start(self) -> None:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_light_child, initargs=(self._settings,))
+        try:
+            pid = pool.submit(_warm_up).result()
+        except Exception:
+            logger.warning("the light lane's child did not start; answers stay in this process", exc_info=True)
+            pool.shutdown(wait=False, cancel_futures=True)
+            with self._lock:
+                self._starting = False
+            return
+        with self._lock:
+            self._starting = False
+            if self._closed:
+                pool.shutdown(wait=False)
+                return
+            self._pool = pool
+            self.pid = pid
+            self._ready.set()
+        logger.info("light lane ready: answers are computed in a child process")
+
+    def run(self, caller: Caller, name: str, text: str, *,
+            now: datetime | None = None) -> tuple[Any, str] | None:
+        """Run a light command in the child; None when there is no child (not started, or gone since
+        `ready` was read): then nothing ran, and the caller runs it here."""
+        with self._lock:
+            pool = self._pool
+        if pool is None:
+            return None
+        try:
+            answer = pool.submit(_run_in_child, caller, name, text, now).result()
+            with self._lock:
+                self.answered += 1
+            return answer
+        except BrokenProcessPool:
+            with self._lock:
+                if self._pool is pool:  # the next wait for the work slot starts a new child
+                    self._pool = None
+                    self._ready.clear()
+            pool.shutdown(wait=False)
+            return internal_error(caller.lang, f"command {name}: the light lane's process died"), "error"
+        except Exception:
+            return internal_error(caller.lang, f"command {name} failed in the light lane"), "error"
+
+    def shutdown(self) -> None:
+        """After the in-flight answers (the caller drained them): stop the child."""
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+            self._ready.clear()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _warm_up() -> int:
+    """In the child: what the first command would otherwise pay (mappers, the first connection)."""
+    assert _child is not None
+    configure_mappers()
+    with _child.session_factory() as session:
+        session.execute(text("SELECT 1"))
+    return os.getpid()

@@ -67,6 +67,7 @@ class Runtime:
     # so a heavy answer does not hold this process's interpreter lock either.
     heavy_slot: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(1))
     heavy_lane: Any = None  # a handlers.lanes.ProcessLane, or None to run heavy work in this process
+    light_lane: Any = None  # a handlers.lanes.LightLane (serve), or None: light work stays in this process
     # Where listeners go on after their ack (handlers.acking.ack_first); None: inline (the shell, tests).
     after_ack: AfterAck | None = None
     recent_events: RecentEvents = field(default_factory=RecentEvents)  # shared by `at()` copies

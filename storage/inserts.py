@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -17,7 +18,16 @@ def dialect_insert(session: Session, target: Any) -> Any:
 
 def insert_new(session: Session, model: Any, *, key: str, **values: Any) -> bool:
     """Insert one row unless its unique `key` column is taken: True when this call inserted it."""
-    stmt = (dialect_insert(session, model).values(**values)
-            .on_conflict_do_nothing(index_elements=[key]).returning(getattr(model, key)))
+    dialect = session.get_bind().dialect.name
+    shape = (dialect, model, key, tuple(values))
+    stmt = _INSERT_NEW.get(shape)
+    if stmt is None:  # built once per shape, values bound at each call (the replay ledger: every request)
+        table = model.__table__
+        stmt = (dialect_insert(session, table).values({name: bindparam(name) for name in values})
+                .on_conflict_do_nothing(index_elements=[key]).returning(table.c[key]))
+        _INSERT_NEW[shape] = stmt
     # RETURNING, not rowcount: psycopg reports -1 for INSERT … ON CONFLICT DO NOTHING.
-    return session.execute(stmt).first() is not None
+    return session.execute(stmt, values).first() is not None
+
+
+_INSERT_NEW: dict[tuple[Any, ...], Any] = {}

@@ -4,6 +4,8 @@ same answer as the command run here."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 
 import pytest
@@ -13,7 +15,7 @@ from bot.clock import SystemClock
 from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers.dispatch import is_heavy, run_command
-from handlers.lanes import ProcessLane
+from handlers.lanes import LightLane, ProcessLane
 from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 
@@ -68,3 +70,76 @@ def test_the_process_lane_answers_an_export_like_this_process_after_its_child_is
     assert light.message is not None and "LANE-1" in light.message.text
     text = runtime.metrics.exposition().decode()
     assert 'contractbot_commands_total{command="/contract",outcome="ok"} 4.0' in text  # add + 2 exports + status
+
+
+# --- the light lane: light commands in a long-lived child, started once answers queue ---
+
+LIGHT = [("/contract", "status LANE-1"), ("/contract", "status lanes"), ("/contract", "list vendor:Acme"),
+         ("/renewals", "next 5000 days"), ("/contract", "status NOPE-404"), ("/contract", "list vendor:"),
+         ("/renewals", "next banana")]
+
+
+def _wait_ready(lane: LightLane, seconds: float = 120) -> None:
+    assert lane._ready.wait(seconds), "the light lane's child did not start"
+
+
+def test_the_light_lane_answers_like_this_process(runtime: Runtime, settings: Settings) -> None:
+    local = [run_command(runtime, CALLER, name, text) for name, text in LIGHT]
+    lane = LightLane(settings)
+    try:
+        lane.start()
+        _wait_ready(lane)
+        runtime.light_lane = lane
+        remote = [run_command(runtime, CALLER, name, text) for name, text in LIGHT]
+        added = run_command(runtime, CALLER, "/contract", 'add LANE-2 title:"Second" vendor:Acme end:2031-01-31')
+        assert lane.answered == len(LIGHT) + 1
+    finally:
+        lane.shutdown()
+    for (name, text), here, there in zip(LIGHT, local, remote, strict=True):
+        assert there.message is not None and here.message is not None, (name, text)
+        assert there.message.to_dict() == here.message.to_dict(), (name, text)
+        assert (there.is_error, there.public) == (here.is_error, here.public), (name, text)
+    assert not added.is_error
+    card = run_command(runtime, CALLER, "/contract", "status LANE-2")  # the child's write is in the database
+    assert card.message is not None and "Second" in card.message.text and not card.is_error
+
+
+def test_an_answer_that_waits_for_another_starts_the_lane_and_none_waits_for_it(
+        runtime: Runtime, settings: Settings) -> None:
+    lane = LightLane(settings)
+    runtime.light_lane = lane
+    try:
+        first = run_command(runtime, CALLER, "/contract", "status LANE-1")  # alone: here, no child
+        assert not lane.ready and lane.pid is None and not first.is_error
+        assert lane.run(CALLER, "/contract", "status LANE-1") is None  # no child: nothing ran there
+        results: list[Reply] = []
+        with runtime.work_slot:  # another answer is being computed
+            waiting = threading.Thread(target=lambda: results.append(
+                run_command(runtime, CALLER, "/contract", "status LANE-1")))
+            waiting.start()
+            _wait_ready(lane)  # the waiting answer asked for the child
+            assert waiting.is_alive()  # and still waits for the slot here, not for the child
+        waiting.join(60)
+        assert results and results[0].message is not None and "LANE-1" in results[0].message.text
+        assert lane.answered == 0  # that one ran here; from now on the child answers
+        after = run_command(runtime, CALLER, "/contract", "status LANE-1")
+        assert lane.answered == 1 and after.message is not None and after.message.to_dict() == first.message.to_dict()
+    finally:
+        lane.shutdown()
+
+
+def test_a_dead_light_child_fails_one_answer_and_the_next_ones_run_here(runtime: Runtime,
+                                                                        settings: Settings) -> None:
+    lane = LightLane(settings)
+    try:
+        lane.start()
+        _wait_ready(lane)
+        runtime.light_lane = lane
+        assert lane.pid is not None
+        os.kill(lane.pid, signal.SIGKILL)
+        died = run_command(runtime, CALLER, "/contract", "status LANE-1")
+        assert died.is_error and not lane.ready
+        again = run_command(runtime, CALLER, "/contract", "status LANE-1")  # here, in this process
+        assert not again.is_error and again.message is not None and "LANE-1" in again.message.text
+    finally:
+        lane.shutdown()

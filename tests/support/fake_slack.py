@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 import time
 import urllib.parse
@@ -78,6 +79,8 @@ class FakeSlack:
         self._cond = threading.Condition()
         self._failures: dict[str, list[tuple[int, str]]] = {}  # method -> queue of (http status, error)
         self._holds: dict[str, threading.Event] = {}  # method -> answered once the event is set
+        self._drops: dict[str, int] = {}  # method -> how many of its next calls are recorded, then unanswered
+        self._connections: set[Any] = set()  # open client sockets (HTTP/1.1: kept alive between requests)
         self._seq = itertools.count(1)
         self._last_ts = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -123,6 +126,7 @@ class FakeSlack:
         with self._cond:
             self._calls.clear()
             self._failures.clear()
+            self._drops.clear()
             self.uploads.clear()
 
     def fail_next(self, method: str, n: int = 1, error: str = "internal_error") -> None:
@@ -142,6 +146,23 @@ class FakeSlack:
         with self._cond:
             self._holds[method] = event
         return event
+
+    def drop_next(self, method: str, n: int = 1) -> None:
+        """The next ``n`` calls to ``method`` are recorded, then their connection is closed without an
+        answer (Slack took the request and the network lost the reply)."""
+        with self._cond:
+            self._drops[method] = self._drops.get(method, 0) + n
+
+    def drop_connections(self) -> int:
+        """Close every kept-alive client connection now, as a server does with idle ones; how many."""
+        with self._cond:
+            sockets = list(self._connections)
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return len(sockets)
 
     def assert_valid_messages(self, since: int = 0) -> None:
         """Raise AssertionError naming every recorded message call with invalid blocks or no ``text`` fallback;
@@ -165,6 +186,7 @@ class FakeSlack:
             self._server.shutdown()
             self._thread.join()
         self._server.server_close()
+        self.drop_connections()  # kept-alive ones: their handler threads end, the clients see it
 
     def __enter__(self) -> FakeSlack:
         return self
@@ -256,6 +278,19 @@ class FakeSlack:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Slack's servers; urllib clients still close
+            disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall between
+
+            def setup(self) -> None:
+                super().setup()
+                with fake._cond:
+                    fake._connections.add(self.connection)
+
+            def finish(self) -> None:
+                with fake._cond:
+                    fake._connections.discard(self.connection)
+                super().finish()
+
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
                 pass
 
@@ -312,6 +347,13 @@ class FakeSlack:
                 failure = fake._record(method, args, headers, parsed.path)
                 with fake._cond:
                     held = fake._holds.get(method)
+                    drop = fake._drops.get(method, 0) > 0
+                    if drop:
+                        fake._drops[method] -= 1
+                if drop:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 if held is not None:
                     held.wait(60)
                 if failure:
