@@ -41,6 +41,8 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
     clock = SystemClock()
     life = Lifecycle(ready=False)
     app, runtime = create_app(settings, factory, clock, lifecycle=life)
+    # The heavy lane's child is spawned by the first export or report, not here: it imports the whole bot
+    # (~1.2 s of CPU), and most `serve` processes never run a heavy command (docs/operations.md).
     runtime.heavy_lane = ProcessLane(settings)
     assert settings.slack_signing_secret is not None
     edge = SlackEdge(signing_secret=settings.slack_signing_secret.get_secret_value(),
@@ -57,7 +59,7 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
     sys.setswitchinterval(0.001)
     server = create_server(make_wsgi(app, engine=engine, metrics=runtime.metrics, edge=edge, lifecycle=life),
                            host=host, port=port)
-    threading.Thread(target=become_ready, args=(engine, life, jobs, runtime.heavy_lane), name="startup",
+    threading.Thread(target=become_ready, args=(engine, life, jobs), name="startup",
                      daemon=True).start()
     signal.signal(signal.SIGTERM, lambda _sig, _frame: _start_drain(life, jobs))
     logger.info("contractbot listening on http://%s:%d/slack/events", host, port)
