@@ -127,7 +127,10 @@ def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     if postgres is None:
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
     template = request.getfixturevalue("migrated_postgres") if migrated else "template0"
-    return str(postgres.create_database(f"{prefix}_" + uuid.uuid4().hex[:12], template=template))
+    name = f"{prefix}_" + uuid.uuid4().hex[:12]
+    url = str(postgres.create_database(name, template=template))
+    request.addfinalizer(lambda: postgres.drop_database(name))  # after the module's server stopped
+    return url
 
 
 @dataclass
