@@ -71,7 +71,7 @@ def upgrade(engine: Engine) -> None:
     with engine.connect() as connection:
         if schema_version(connection) == SCHEMA_HEAD:
             return
-    # Imported here, not at the top, for the start-up cost above (the only imports of Alembic outside tests).
+    # Imported here, not at the top, for the start-up cost above (Alembic then loads storage/migrations itself).
     from alembic import command
 
     config = alembic_config(engine.url.render_as_string(hide_password=False))
