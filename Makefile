@@ -26,8 +26,10 @@ check: $(STAMP)
 # its server once. `make test PYTEST_ARGS="-n 0 tests/test_x.py"` runs serially.
 PYTEST_ARGS ?= -n auto --dist loadfile
 
+# Compiled bytecode is written and reused (__pycache__, git-ignored) even where the environment says not to:
+# the suite starts hundreds of `contractbot` processes, each of which would compile our modules again.
 test: check
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

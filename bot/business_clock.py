@@ -14,8 +14,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
-
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _FR_DAYS = {"lun": "mon", "mar": "tue", "mer": "wed", "jeu": "thu", "ven": "fri", "sam": "sat", "dim": "sun"}
 _SPEC = re.compile(r"^\s*([a-z]{3})(?:\s*-\s*([a-z]{3}))?\s+(.+)$")
@@ -101,6 +99,10 @@ def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 def _holidays(country: str | None) -> Callable[[date], bool]:
     if not country:
         return lambda _d: False
+    # Imported with a country only: the holidays package is ~0.02 s of import that every process loading
+    # the settings paid (start-up cost, docs/performance.md "The test suite"); most organisations set none.
+    import holidays as holidays_lib
+
     code, _, subdiv = country.partition("-")
     calendar = holidays_lib.country_holidays(code.upper(), subdiv=subdiv or None)
     return lambda d: d in calendar

@@ -141,7 +141,6 @@ def _bulk_gc() -> Iterator[None]:
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     # The writers of every export (module docstring).
     from bot.csv_io import export_contracts, export_disputes, export_obligations
-    from bot.render.calendar import calendar_feed
     from storage import contracts
 
     _engine, factory = open_database(settings.database_url)
@@ -152,6 +151,8 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             today = SystemClock().now().astimezone(settings.tz).date()
             sys.stdout.write(export_obligations(session, today=today, thresholds=settings.obligation_thresholds)[0])
         elif args.format == "ics":
+            from bot.render.calendar import calendar_feed  # the iCalendar writer: only this format (docstring)
+
             sys.stdout.write(calendar_feed(contracts.iter_all(session), now=SystemClock().now()))
         else:
             sys.stdout.write(export_contracts(session)[0])

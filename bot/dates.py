@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import dateparser
-
 from bot import bounds
 from bot.durations import DurationError, add_months, parse_duration, shift
 from bot.text import fold
@@ -56,6 +54,11 @@ def _normalise(text: str) -> str:
 
 
 def _dateparser(text: str, *, tz: ZoneInfo, now: datetime) -> datetime | None:
+    # Imported on the first loose date, not with this module: every process that renders a date range
+    # imports this module, few read a loose date, and dateparser's import is ~0.1 s of CPU (start-up cost,
+    # docs/performance.md "The test suite").
+    import dateparser
+
     settings = {
         "TIMEZONE": str(tz),
         "RETURN_AS_TIMEZONE_AWARE": False,

@@ -86,7 +86,7 @@ class TrackedExecutor(ThreadPoolExecutor):
             raise
 
 
-def become_ready(engine: Any, life: Lifecycle, jobs: Any, lane: Any = None) -> None:
+def become_ready(engine: Any, life: Lifecycle, jobs: Any) -> None:
     """Bring the schema to head, retrying with backoff (1 s doubling to 30 s) while the database is
     unreachable, then start the scheduler (`jobs`, if any) and say ready. Run in a thread, by `serve` and
     Socket Mode alike: the process answers ("temporarily unavailable") while this waits."""
@@ -108,9 +108,3 @@ def become_ready(engine: Any, life: Lifecycle, jobs: Any, lane: Any = None) -> N
         jobs.start()
     life.ready.set()
     logger.info("database schema at head; serving%s", " with the scheduler" if jobs is not None else "")
-    if lane is None:
-        return
-    try:
-        lane.warm_up()
-    except Exception:
-        logger.warning("the heavy lane did not start; it will be retried at the first export", exc_info=True)

@@ -27,7 +27,6 @@ from bot.settings import Settings
 from bot.web import create_server, make_wsgi
 from handlers.lanes import LightLane, ProcessLane
 from jobs.context import JobContext
-from jobs.registry import build_scheduler
 from storage.db import make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
@@ -41,6 +40,8 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
     clock = SystemClock()
     life = Lifecycle(ready=False)
     app, runtime = create_app(settings, factory, clock, lifecycle=life)
+    # The heavy lane's child is spawned by the first export or report, not here: it imports the whole bot
+    # (~1.2 s of CPU), and most `serve` processes never run a heavy command (docs/operations.md).
     runtime.heavy_lane = ProcessLane(settings)
     runtime.light_lane = LightLane(settings) if settings.light_lane else None
     assert settings.slack_signing_secret is not None
@@ -48,6 +49,10 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
                      session_factory=replay_session_factory(settings.database_url), clock=clock, metrics=runtime.metrics)
     jobs: Any = None
     if scheduler:
+        # The scheduler and every job are imported only with a scheduler to run (~0.06 s of start-up CPU that
+        # `serve --no-scheduler` replicas and the end-to-end tests' servers do not pay).
+        from jobs.registry import build_scheduler
+
         ctx = JobContext(settings=settings, session_factory=factory, client=web_client(settings, runtime.metrics),
                          clock=clock, metrics=runtime.metrics)
         jobs = build_scheduler(ctx)
@@ -58,7 +63,7 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
     sys.setswitchinterval(0.001)
     server = create_server(make_wsgi(app, engine=engine, metrics=runtime.metrics, edge=edge, lifecycle=life),
                            host=host, port=port)
-    threading.Thread(target=become_ready, args=(engine, life, jobs, runtime.heavy_lane), name="startup",
+    threading.Thread(target=become_ready, args=(engine, life, jobs), name="startup",
                      daemon=True).start()
     signal.signal(signal.SIGTERM, lambda _sig, _frame: _start_drain(life, jobs))
     logger.info("contractbot listening on http://%s:%d/slack/events", host, port)

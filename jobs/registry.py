@@ -11,13 +11,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
+from typing import TYPE_CHECKING
 
 from jobs import deadlines, digest, disputes, obligations, revisions, sla, sla_report
 from jobs.context import JobContext
 from storage.db import database_unavailable
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +135,10 @@ def scheduled_entry(name: str, ctx: JobContext) -> None:
 def build_scheduler(ctx: JobContext) -> BackgroundScheduler:
     """Jobs with explicit ids (replace_existing), one instance each, coalesced after a pause, and a
     generous misfire grace so a sweep delayed by a busy process still runs."""
+    # APScheduler is imported by the processes that schedule, not by every `jobs run` (start-up cost).
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
     scheduler = BackgroundScheduler(timezone=ctx.settings.tz, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
     for spec in JOBS.values():

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: The newest migration's revision id (storage/migrations/versions): a database whose `alembic_version` says
+#: this is at head, and `upgrade` returns without loading Alembic. A new migration changes it too;
+#: tests/test_schema_head.py checks that it is Alembic's own head.
+SCHEMA_HEAD = "0010"
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
@@ -37,6 +43,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # Alembic only when migrating: start-up cost (see `upgrade`)
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -54,13 +62,32 @@ def upgrade(engine: Engine) -> None:
 
     On PostgreSQL an advisory lock serialises processes started at once (replicas, several
     `jobs run`): the first migrates, the others then find the schema at head.
+
+    A database already at SCHEMA_HEAD (every start but the first) is recognised by one read of
+    `alembic_version`, without importing Alembic: its import alone is ~0.13 s of CPU, paid by every
+    `contractbot` process (the test suite starts hundreds; docs/performance.md, "The test suite").
+    Anything else — no table yet, an older or an unknown revision — goes through Alembic as before.
     """
+    with engine.connect() as connection:
+        if schema_version(connection) == SCHEMA_HEAD:
+            return
+    # Imported here, not at the top, for the start-up cost above (Alembic then loads storage/migrations itself).
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def schema_version(connection: Connection) -> str | None:
+    """The revision `alembic_version` records; None without that table or with other than one row."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
 
 
 def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:

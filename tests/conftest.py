@@ -75,7 +75,10 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path, *, migrated: 
     if server is None:
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
     template = request.getfixturevalue("migrated_postgres") if migrated else "template0"
-    return server.create_database("t_" + uuid.uuid4().hex[:12], template=template)
+    name = "t_" + uuid.uuid4().hex[:12]
+    url = server.create_database(name, template=template)
+    request.addfinalizer(lambda: server.drop_database(name))
+    return url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

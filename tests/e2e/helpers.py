@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import time
 import urllib.error
 import urllib.request
@@ -111,14 +112,25 @@ class Bot:
                 return err.code, err.headers.get("Content-Type", ""), err.read().decode()
 
 
-def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefix: str = "e2e") -> str:
-    """A fresh, empty database for the backend a module-scoped fixture is parametrized with (BACKENDS)."""
+def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefix: str = "e2e", *,
+                migrated: bool = True) -> str:
+    """A fresh database for the backend a module-scoped fixture is parametrized with (BACKENDS): a copy of the
+    session's database at head (tests/conftest.py), or with `migrated=False` an empty one, which the server
+    then migrates as it starts (test_events_and_health.py keeps that path on the wire; so do `db upgrade` in
+    test_cli.py and Socket Mode). A copy spares each module's server the whole migration (~0.5 s of CPU)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp(prefix) / 'contractbot.db'}"
+        path = tmp_path_factory.mktemp(prefix) / "contractbot.db"
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        return f"sqlite:///{path}"
     postgres = request.getfixturevalue("postgres")
     if postgres is None:
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-    return str(postgres.create_database(f"{prefix}_" + uuid.uuid4().hex[:12]))
+    template = request.getfixturevalue("migrated_postgres") if migrated else "template0"
+    name = f"{prefix}_" + uuid.uuid4().hex[:12]
+    url = str(postgres.create_database(name, template=template))
+    request.addfinalizer(lambda: postgres.drop_database(name))  # after the module's server stopped
+    return url
 
 
 @dataclass
@@ -146,11 +158,12 @@ def serve_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
             serve.stop()
 
 
-def start_bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+def start_bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, *, migrated: bool = True,
               **env: str) -> Iterator[Bot]:
-    """Body of a module-scoped fixture parametrized over BACKENDS: a fresh database, a FakeSlack, a server."""
+    """Body of a module-scoped fixture parametrized over BACKENDS: a fresh database (see `backend_url`), a
+    FakeSlack, a server."""
     backend = request.param
-    url = backend_url(request, tmp_path_factory)
+    url = backend_url(request, tmp_path_factory, migrated=migrated)
     with FakeSlack() as fake:
         server = Serve(contractbot_env(url, fake.url, **env))
         try:

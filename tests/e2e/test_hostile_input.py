@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -39,7 +38,7 @@ from tests.e2e.cli_helpers import (
     view_submission,
     write_csv,
 )
-from tests.e2e.helpers import Bot, text_input, uid
+from tests.e2e.helpers import Bot, backend_url, text_input, uid
 from tests.support.fake_slack import FakeSlack
 from tests.support.server import Serve, contractbot_env
 
@@ -64,13 +63,7 @@ class Stack:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'contractbot.db'}"
-    else:
-        server = request.getfixturevalue("postgres")
-        if server is None:
-            pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-        url = server.create_database("hostile_" + uuid.uuid4().hex[:12])
+    url = backend_url(request, tmp_path_factory, "hostile")
     with FakeSlack() as fake:
         env = contractbot_env(url, fake.url, CONTRACTBOT_MANAGERS=BOSS)
         serve = Serve(env)

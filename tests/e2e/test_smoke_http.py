@@ -8,14 +8,26 @@ from typing import Iterator
 import pytest
 
 from tests.conftest import SECRET
+from tests.e2e.helpers import BACKENDS, Bot, start_bot
 from tests.support.fake_slack import FakeSlack
-from tests.support.server import Serve, contractbot_env, serving
+from tests.support.server import Serve
 from tests.support.signed import post_command
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    """One server per backend for the module: the tests use distinct references."""
+    yield from start_bot(request, tmp_path_factory)
+
+
 @pytest.fixture
-def server(db_url: str, fake_slack: FakeSlack) -> Iterator[Serve]:
-    yield from serving(contractbot_env(db_url, fake_slack.url))
+def server(bot: Bot) -> Serve:
+    return bot.server
+
+
+@pytest.fixture
+def fake_slack(bot: Bot) -> FakeSlack:
+    return bot.fake
 
 
 def _answer(fake: FakeSlack, tag: str) -> dict:

@@ -47,6 +47,18 @@ class SocketBot:
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n--- app output ---\n{self.output()[-4000:]}") from None
 
+    def ready(self, timeout: float = 30.0) -> None:
+        """Wait until the app says its schema is at head (bot.lifecycle.become_ready, logged at INFO).
+
+        Socket Mode connects without waiting for the database and answers "temporarily unavailable" until
+        then (tests/e2e/test_fault_outage_replies.py); these tests are about the socket, so they start once
+        the background upgrade of their new database is done rather than race it."""
+        deadline = time.monotonic() + timeout
+        while "database schema at head" not in self.output():
+            assert self.process.poll() is None, f"the app exited:\n{self.output()[-4000:]}"
+            assert time.monotonic() < deadline, f"the schema never reached head:\n{self.output()[-4000:]}"
+            time.sleep(0.05)
+
     def ack(self, envelope_id: str, sent_at: float, within: float = ACK_DEADLINE) -> dict[str, Any]:
         """The app's ack for ``envelope_id``, which must arrive within ``within`` seconds of sending it."""
         try:
@@ -124,7 +136,7 @@ def start(sqlite_url: str, links: SocketModeServer, fake: SocketFakeSlack, tmp_p
     bots: list[SocketBot] = []
 
     def _start(*args: str, without: tuple[str, ...] = ()) -> SocketBot:
-        env = contractbot_env(sqlite_url, fake.url, SLACK_APP_TOKEN=APP_TOKEN)
+        env = contractbot_env(sqlite_url, fake.url, SLACK_APP_TOKEN=APP_TOKEN, CONTRACTBOT_LOG_LEVEL="INFO")
         for name in without:
             env.pop(name)
         bots.append(SocketBot(list(args), env, tmp_path / f"app{len(bots)}.log", links, fake))
@@ -153,6 +165,7 @@ def test_socket_mode_acks_envelopes_and_answers(start: Callable[..., SocketBot],
     assert len(opened) == 1
     assert opened[0]["headers"].get("Authorization") == f"Bearer {APP_TOKEN}"
     assert link.path.startswith("/link/?ticket=")
+    bot.ready()
 
     confirmed = bot.command(link, 'add CTR-SOCK-1 title:"Socket test" vendor:Oracle end:2030-01-01')
     assert confirmed["response_type"] == "in_channel", confirmed
@@ -180,6 +193,7 @@ def test_run_picks_socket_mode_and_reconnects_when_slack_asks(start: Callable[..
                                                               fake: SocketFakeSlack) -> None:
     bot = start("run", without=("SLACK_SIGNING_SECRET",))
     first = bot.link()
+    bot.ready()
     confirmed = bot.command(first, 'add CTR-SOCK-1 title:"Socket test" vendor:Oracle end:2030-01-01')
     assert confirmed["response_type"] == "in_channel" and "CTR-SOCK-1" in confirmed["text"], confirmed
 

@@ -177,6 +177,22 @@ class PostgresServer:
             engine.dispose()
         return self.url_for(name)
 
+    def drop_database(self, name: str) -> None:
+        """Drop database ``name`` (its connections are closed first) when a test is done with it, so the
+        cluster's files do not pile up for `stop` to delete at the very end of the session (about 0.02 s a
+        database, ~400 files each: seconds of teardown on the last test of a worker). Best effort: a server
+        that a test stopped and did not start again keeps the database until `stop`."""
+        if not _NAME_RE.match(name):
+            raise ValueError(f"unsafe database name: {name!r}")
+        engine = sa.create_engine(self.url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except sa.exc.OperationalError:
+            pass
+        finally:
+            engine.dispose()
+
     def stop(self) -> None:
         """Stop the server immediately and delete its directory. Safe to call twice."""
         atexit.unregister(self.stop)
