@@ -70,42 +70,58 @@ def _run_in_child(caller: Caller, name: str, text: str, now: datetime | None) ->
 
 
 class ProcessLane:
-    """A one-process pool for heavy commands; a pool that broke (the child died) is rebuilt."""
+    """Heavy commands, each in a child process of its own, spawned when the command comes.
+
+    One command per child: a 100k export peaks at ~420 MB, which a process that lives on would keep.
+    No child waits in advance either (a pool that replaces its child at once would start one after
+    every export, and a stopping `serve` would wait for it to finish starting): a heavy command pays
+    the child's start (~1 s), which is small next to its own work. A child that died fails its command
+    only; the next one gets a new child."""
 
     def __init__(self, settings: Settings, *, workers: int = 1) -> None:
-        # A fresh copy without cached properties (the business calendar holds lambdas): the pool
-        # pickles it again for every child it starts.
+        # A fresh copy without cached properties (the business calendar holds lambdas): it is pickled
+        # again for every child.
         self._settings = type(settings).model_validate(settings.model_dump())
         self._workers = workers
         self._lock = threading.Lock()
-        self._pool = self._new_pool()
+        self._ready: ProcessPoolExecutor | None = None  # a child started by `warm_up`, for the next command
+        self._running: set[ProcessPoolExecutor] = set()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # One command per child: a 100k export peaks at ~420 MB, which a process that lives on would
-        # keep; the pool starts a fresh child (~90 MB) in its place at once.
         return ProcessPoolExecutor(max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_child, initargs=(self._settings,), max_tasks_per_child=1)
+                                   initializer=_start_child, initargs=(self._settings,))
 
     def run(self, caller: Caller, name: str, text: str, *, now: datetime | None = None) -> tuple[Any, str]:
-        """Run a heavy command in the child, at the request's `now` (its one clock reading)."""
+        """Run a heavy command in a child, at the request's `now` (its one clock reading)."""
         with self._lock:
-            pool = self._pool
+            pool, self._ready = (self._ready or self._new_pool()), None
+            self._running.add(pool)
         try:
             return pool.submit(_run_in_child, caller, name, text, now).result()
         except BrokenProcessPool:
-            with self._lock:
-                if self._pool is pool:
-                    self._pool = self._new_pool()
             return internal_error(caller.lang, f"command {name}: the heavy lane's process died"), "error"
         except Exception:
             return internal_error(caller.lang, f"command {name} failed in the heavy lane"), "error"
+        finally:
+            pool.shutdown(wait=True)  # the child exits with its memory
+            with self._lock:
+                self._running.discard(pool)
 
     def warm_up(self) -> None:
-        """Start the child now rather than at the first export (it imports the whole bot, ~1 s)."""
-        self._pool.submit(int).result()  # that child is then replaced by a fresh one, ready
+        """Start a child now for the next command, rather than when it comes (it imports the whole bot)."""
+        with self._lock:
+            if self._ready is None:
+                self._ready = self._new_pool()
+            pool = self._ready
+        pool.submit(int).result()
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Wait for the command in progress, if any (the caller bounds the drain); stop a waiting child."""
+        with self._lock:
+            pools = [pool for pool in (self._ready, *self._running) if pool is not None]
+            self._ready = None
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class LightLane:

@@ -49,27 +49,28 @@ def test_status_is_answered_while_an_export_holds_the_heavy_lane(runtime: Runtim
     assert results["export"].file is not None and "LANE-1" in results["export"].file[1]
 
 
-def test_the_process_lane_answers_an_export_like_this_process_after_its_child_is_replaced(
+def test_the_process_lane_answers_exports_like_this_process_each_in_a_child_of_its_own(
         runtime: Runtime, settings: Settings) -> None:
-    """One lane for both guarantees (each child is a new interpreter importing the whole bot, the cost of
-    this file): its first child does one task and is replaced, and the replacement answers an export
-    exactly as this process does, while light work stays here."""
+    """Each child is a new interpreter importing the whole bot (the cost of this file): a child warmed up
+    in advance answers the first export, a new one the second (the settings pickled again: the cached
+    business calendar holds lambdas), both exactly as this process does, while light work stays here."""
     settings.calendar  # noqa: B018  (cached on the settings, as in a serving process)
     local = run_command(runtime, CALLER, "/contract", "export")
     lane = ProcessLane(settings)
     try:
-        lane.warm_up()  # the first child does one task, then the pool starts another
+        lane.warm_up()
         runtime.heavy_lane = lane
-        remote = run_command(runtime, CALLER, "/contract", "export")  # answered by the replacement child
+        remote = [run_command(runtime, CALLER, "/contract", "export") for _ in range(2)]
         light = run_command(runtime, CALLER, "/contract", "status LANE-1")  # light work stays here
     finally:
         lane.shutdown()
-    assert remote.file is not None and local.file is not None
-    assert remote.file[1] == local.file[1] and "LANE-1" in remote.file[1]
-    assert remote.message is not None and local.message is not None and remote.message.text == local.message.text
+    assert local.file is not None and local.message is not None and "LANE-1" in local.file[1]
+    for reply in remote:
+        assert reply.file is not None and reply.file[1] == local.file[1]
+        assert reply.message is not None and reply.message.text == local.message.text
     assert light.message is not None and "LANE-1" in light.message.text
     text = runtime.metrics.exposition().decode()
-    assert 'contractbot_commands_total{command="/contract",outcome="ok"} 4.0' in text  # add + 2 exports + status
+    assert 'contractbot_commands_total{command="/contract",outcome="ok"} 5.0' in text  # add + 3 exports + status
 
 
 # --- the light lane: light commands in a long-lived child, started once answers queue ---
