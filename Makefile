@@ -22,12 +22,10 @@ check: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy bot handlers storage jobs
 
-# One worker per CPU, plus one (pytest-xdist): the end-to-end tests spend part of their time waiting on a
-# server, a scheduler's next minute or a child process, which another worker's CPU work fills (on 2 CPUs:
-# 4 min 11 s with 3 workers, 4 min 44 s with 2, 4 min 41 s with 4). A test file stays on one worker, so
-# each end-to-end module starts its server once. `make test PYTEST_ARGS="-n 0 tests/test_x.py"` runs serially.
-WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
-PYTEST_ARGS ?= -n $(WORKERS) --dist loadfile
+# One worker per CPU (pytest-xdist); a test file stays on one worker, so each end-to-end module starts
+# its server once. (One worker more was tried on 2 CPUs: 4 min 11–59 s against 4 min 44–48 s, no gain.)
+# `make test PYTEST_ARGS="-n 0 tests/test_x.py"` runs serially.
+PYTEST_ARGS ?= -n auto --dist loadfile
 
 # Compiled bytecode is written and reused (__pycache__, git-ignored) even where the environment says not to:
 # the suite starts hundreds of `contractbot` processes, each of which would compile our modules again.
