@@ -90,7 +90,7 @@ STAGING = "contracts_staged"
 
 def insert_contracts(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """Many new contracts at once, each row with the same keys (the product's import has its own
-    multi-row INSERTs, `storage.contract_import.BulkInsert`, which the triggers index as cheaply).
+    multi-row INSERTs, `storage.bulk_load.BulkInsert`, which the triggers index as cheaply).
 
     Core executemany runs one INSERT per row, and with the FTS5 triggers each of them is a statement
     with its own savepoint, at which FTS5 writes its pending index to disk: ~90 µs a row, 8× the cost

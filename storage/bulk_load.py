@@ -9,6 +9,8 @@ run three times a row), the four secondary B-tree indexes ~10 µs a row inserted
   types and durations); a statement whose values all passed then runs with `PRAGMA
   ignore_check_constraints`, which is set back as soon as anything else is written (an update) and at the
   end. Any value that fails leaves the constraints on: SQLite then refuses the row itself, as before.
+- `BulkInsert`: one INSERT compiled once, run with parameters already in the driver's form, several
+  rows of VALUES per statement on SQLite.
 - `DeferredIndexes`: the table's non-unique indexes dropped and created again from their own SQL (the
   unique ones stay: they refuse duplicates as rows come). Only where the table is small next to the
   import, since creating them again sorts the whole table.
@@ -22,10 +24,13 @@ schema, indexes included.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any
+from itertools import chain
+from typing import Any, cast
 
+from sqlalchemy import Insert, Table, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -194,3 +199,95 @@ def big_page_cache(connection: Connection) -> Iterator[None]:
             connection.exec_driver_sql(restore)
         raise
     connection.exec_driver_sql(restore)
+
+
+class BulkInsert:
+    """One INSERT of `columns` into `table`, compiled once for the connection's dialect and run as an
+    executemany of parameters already in the driver's form: the columns whose type has a bind processor
+    (dates on SQLite, aware datetimes, numerics, durations: `DurationType` writes the canonical text the
+    column's CHECK accepts) go through the column type's own processor — so the stored values are
+    exactly those of an ORM insert — once per distinct value (they repeat across a portfolio), column by
+    column. `raw` columns are bound as they come (the history: its JSON text, already serialised). On
+    SQLite, one statement inserts up to 1,000 rows: the word-search index's triggers (migration 0010),
+    when in place, then index them within that one statement, not one statement per row."""
+
+    REMEMBERED = 20_000  # distinct values remembered per processed column
+
+    def __init__(self, connection: Connection, table: Table, columns: Sequence[str], raw: Iterable[str] = (),
+                 statement: Insert | None = None, checks: DistinctChecks | None = None,
+                 returning: Sequence[str] = ()) -> None:
+        """`statement`: the INSERT when its values are not simply `columns` (its bound parameters are
+        then named like `columns`). `checks`: the table's CHECKs asked once per distinct value, skipped
+        for rows whose values all passed (`DistinctChecks`). `returning`: columns of the
+        inserted rows `execute` returns (SQLite's several rows per INSERT only)."""
+        self.checks = checks
+        self._returning = f" RETURNING {', '.join(returning)}" if returning else ""
+        dialect = connection.dialect
+        statement = insert(table) if statement is None else statement
+        compiled = statement.compile(dialect=dialect, column_keys=list(columns), for_executemany=True)
+        self.sql = compiled.string
+        self._columns = list(columns)
+        self._named = compiled.positiontup is None  # pyformat (psycopg): a dict per row
+        positions = None if self._named else [self._columns.index(name) for name in compiled.positiontup or ()]
+        self._positions = None if positions == list(range(len(columns))) else positions
+        self._per_statement = self._rows_per_statement(connection, len(columns))
+        skip = set(raw)
+        self._processors: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
+        for index, name in enumerate(self._columns):
+            processor = (None if name in skip or name not in table.c else
+                         table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            if processor is not None:
+                self._processors.append((index, processor, {None: None}))
+
+    def execute(self, connection: Connection, rows: list[tuple[Any, ...]]) -> list[Any]:
+        """Insert `rows`; the `returning` columns of each, in no particular order (none without)."""
+        if not rows:
+            return []
+        columns: list[Any] = list(zip(*rows, strict=True))
+        for index, processor, memo in self._processors:
+            if len(memo) > self.REMEMBERED:
+                memo.clear()
+                memo[None] = None
+            for value in set(columns[index]).difference(memo):
+                memo[value] = processor(value)
+            columns[index] = map(memo.__getitem__, columns[index])
+        if self.checks is not None:
+            for index in self.checks.columns:
+                columns[index] = list(columns[index])
+            self.checks.skip(connection, self.checks.passes(connection, columns))
+        if self._named:
+            names = self._columns
+            params: list[Any] = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+        else:
+            ordered = columns if self._positions is None else [columns[i] for i in self._positions]
+            params = list(zip(*ordered, strict=True))
+        if self._per_statement <= 1:
+            if self._returning:
+                raise ValueError("RETURNING needs several rows per INSERT (SQLite)")
+            connection.exec_driver_sql(self.sql, params)
+            return []
+        per, returned = self._per_statement, cast(list[Any], [])
+        for start in range(0, len(params), per):
+            chunk = params[start:start + per]
+            result = connection.exec_driver_sql(self._rows_sql(len(chunk)), tuple(chain.from_iterable(chunk)))
+            if self._returning:
+                returned += result.all()
+        return returned
+
+    def _rows_sql(self, count: int) -> str:
+        """The INSERT with `count` rows of VALUES (the statement ends with its one row of VALUES)."""
+        head, row = self.sql.split(" VALUES ", 1)
+        return f"{head} VALUES {', '.join([row] * count)}{self._returning}"
+
+    @staticmethod
+    def _rows_per_statement(connection: Connection, parameters: int) -> int:
+        """SQLite: rows per INSERT of several rows of VALUES (up to 1,000, within its limit on bound
+        parameters): a statement run once per row re-evaluates its set-up — the CHECK constraints'
+        `IN (…)` lists among it — each time; ~30 % of the insert's time here. Other databases: 1 (the
+        driver's executemany)."""
+        if connection.dialect.name != "sqlite":
+            return 1
+        driver = connection.connection.driver_connection
+        getlimit = getattr(driver, "getlimit", None)  # Python's sqlite3 (3.11+)
+        limit = getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if getlimit is not None else 999
+        return max(1, min(1_000, limit // parameters))
