@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 KEEP_IDLE_SECONDS = 15.0  # below the idle timeouts of common servers and load balancers (60 s and more)
 KEEP_PER_HOST = 8
+MAX_BODY = 64 * 1024  # of Slack's answer read (it says "ok" or a short error); a longer one ends the connection
 USER_AGENT = get_user_agent()
 HEADERS = {"Content-Type": "application/json;charset=utf-8", "User-Agent": USER_AGENT}
 
@@ -87,7 +88,7 @@ class ResponsePoster:
             return Answered(answer.status_code, answer.body)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http(s) URL: {url[:80]!r}")
+            raise ValueError("a response_url that is not an http(s) URL")  # the URL itself is never logged
         key = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         data = json.dumps(_build_body(body)).encode("utf-8")
@@ -138,8 +139,9 @@ class ResponsePoster:
             except (OSError, http.client.HTTPException) as exc:
                 raise _NoAnswer(type(exc).__name__) from exc
             try:
-                text = response.read().decode("utf-8", errors="replace")
-                reusable = not response.will_close and conn.sock is not None
+                text = response.read(MAX_BODY).decode("utf-8", errors="replace")
+                reusable_body = response.isclosed()  # read whole: what is left unread would poison the next
+                reusable = reusable_body and not response.will_close and conn.sock is not None
             except (OSError, http.client.HTTPException):
                 text, reusable = "", False  # the status says what Slack did; the body is a courtesy
         except BaseException:
