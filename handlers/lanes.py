@@ -1,8 +1,8 @@
 """The lanes: commands answered in child processes, so their Python work does not hold the serving
 process's interpreter lock (the acks, the deliveries).
 
-- The heavy lane (`ProcessLane`): exports and reports, one at a time, in a niced child replaced
-  after each task.
+- The heavy lane (`ProcessLane`): exports and reports, one at a time, each in a niced child of its
+  own, spawned when the command comes.
 - The light lane (`LightLane`): every other slash command, in one long-lived child at normal
   priority, started only once light answers queue behind each other (see its docstring).
 
