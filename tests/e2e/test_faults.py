@@ -165,17 +165,8 @@ def test_cli_commands_on_an_unreachable_database_say_so_without_a_traceback(fake
     assert "database is unreachable" in done.stderr and "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_sigterm_lets_the_answer_in_flight_finish_then_exits_0(backend: str, fake_slack: FakeSlack,
-                                                              tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'contractbot.db'}"
-    else:
-        server = request.getfixturevalue("postgres")
-        if server is None:
-            pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-        url = server.create_database("sigterm_" + tmp_path.name[-8:].replace("-", "_"))
-    open_database(url)[0].dispose()
+def test_sigterm_lets_the_answer_in_flight_finish_then_exits_0(db_url: str, fake_slack: FakeSlack) -> None:
+    url = db_url  # a fresh database at head, on each backend
     serve = Serve(contractbot_env(url, fake_slack.url), scheduler=True)
     try:
         slow = fake_slack.hold("users.info")  # the command's answer waits on Slack: it is in flight

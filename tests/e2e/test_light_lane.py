@@ -8,13 +8,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-import pytest
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from storage.db import open_database
 from tests.conftest import SECRET
 from tests.support.fake_slack import FakeSlack
 from tests.support.server import Serve, contractbot_env
@@ -54,17 +51,9 @@ def answer(fake: FakeSlack, tag: str) -> dict:
     return fake.wait_for("response_url", timeout=60, predicate=lambda c: c["path"] == f"/response/{tag}")[-1]["args"]
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_queued_answers_start_the_lane_which_answers_alike_and_finishes_its_answer_on_sigterm(
-        backend: str, fake_slack: FakeSlack, tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'contractbot.db'}"
-    else:
-        server = request.getfixturevalue("postgres")
-        if server is None:
-            pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-        url = server.create_database("lightlane_" + tmp_path.name[-8:].replace("-", "_"))
-    open_database(url)[0].dispose()
+        db_url: str, fake_slack: FakeSlack) -> None:
+    url = db_url  # a fresh database at head, on each backend
     serve = Serve(contractbot_env(url, fake_slack.url, CONTRACTBOT_LOG_LEVEL="INFO"))
     try:
         ask(serve, fake_slack, 'add LL-1 title:"Light lane" vendor:Acme end:2030-01-31', "add")
