@@ -67,7 +67,7 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     if not args.no_scheduler:
         ctx = job_context(settings, factory, clock)
         ctx.metrics = runtime.metrics
-        jobs = build_scheduler(ctx)
+        jobs = build_scheduler(ctx, sweep_at_start=True)
     threading.Thread(target=become_ready, args=(engine, life, jobs), name="startup", daemon=True).start()
     assert settings.slack_app_token is not None
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()

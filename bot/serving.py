@@ -55,7 +55,7 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
 
         ctx = JobContext(settings=settings, session_factory=factory, client=web_client(settings, runtime.metrics),
                          clock=clock, metrics=runtime.metrics)
-        jobs = build_scheduler(ctx)
+        jobs = build_scheduler(ctx, sweep_at_start=True)
 
     # Shorter GIL time slices: an ack waiting behind a thread computing an answer gets the lock sooner
     # (bench/bench_http.py). Process-wide, so set here, by `serve` only: the CLI, the shell and the jobs

@@ -29,6 +29,8 @@ class JobSpec:
     cron: dict[str, str]
     describe: str
     run: Callable[[JobContext, datetime, bool], list[str]]
+    #: Also runs once as soon as a serving process's scheduler starts (see `build_scheduler`).
+    at_start: bool = False
 
 
 def run_deadlines(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
@@ -79,7 +81,8 @@ def run_digest(ctx: JobContext, now: datetime, dry_run: bool) -> list[str]:
 JOBS: dict[str, JobSpec] = {
     "deadlines": JobSpec("deadlines", {"hour": "9", "minute": "0"}, "daily 09:00: notice deadline alerts",
                          run_deadlines),
-    "sla": JobSpec("sla", {"minute": "*"}, "every minute: SLA at risk (75 %) and breached (100 %)", run_sla),
+    "sla": JobSpec("sla", {"minute": "*"}, "every minute: SLA at risk (75 %) and breached (100 %)", run_sla,
+                   at_start=True),
     "sla-report": JobSpec("sla-report", {"day": "1", "hour": "8", "minute": "0"},
                           "1st of the month 08:00: last month's SLA compliance and credits", run_sla_report),
     "disputes": JobSpec("disputes", {"hour": "9", "minute": "0"},
@@ -132,10 +135,17 @@ def scheduled_entry(name: str, ctx: JobContext) -> None:
             logger.exception("job %s failed", name)
 
 
-def build_scheduler(ctx: JobContext) -> BackgroundScheduler:
+def build_scheduler(ctx: JobContext, *, sweep_at_start: bool = False) -> BackgroundScheduler:
     """Jobs with explicit ids (replace_existing), one instance each, coalesced after a pause, and a
-    generous misfire grace so a sweep delayed by a busy process still runs."""
+    generous misfire grace so a sweep delayed by a busy process still runs.
+
+    `sweep_at_start` (the serving processes): the jobs marked `at_start` — the every-minute SLA sweep —
+    also run the moment the scheduler starts, so an incident that reached 75 % or 100 % while the bot was
+    down (a deployment, a database outage) is announced at once rather than at the next minute. The
+    daily jobs keep their hour: an alert at 03:00 after a night restart would reach nobody. The claim
+    ledger makes the extra run harmless to the other replicas."""
     # APScheduler is imported by the processes that schedule, not by every `jobs run` (start-up cost).
+    from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
@@ -144,4 +154,11 @@ def build_scheduler(ctx: JobContext) -> BackgroundScheduler:
     for spec in JOBS.values():
         scheduler.add_job(scheduled_entry, CronTrigger(timezone=ctx.settings.tz, **spec.cron), args=[spec.name, ctx],
                           id=spec.name, name=spec.describe, replace_existing=True)
+    if sweep_at_start:
+        def run_at_start(_event: SchedulerEvent) -> None:
+            for spec in JOBS.values():
+                if spec.at_start:
+                    scheduler.modify_job(spec.name, next_run_time=ctx.clock.now())
+
+        scheduler.add_listener(run_at_start, EVENT_SCHEDULER_STARTED)
     return scheduler

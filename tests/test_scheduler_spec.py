@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.clock import SystemClock
+from bot.clock import FixedClock, SystemClock
 from bot.metrics import Metrics
 from bot.settings import Settings
 from jobs.context import JobContext
@@ -119,3 +119,28 @@ def test_the_spec_table_itself_reads_as_the_spec_says() -> None:
                                                               datetime(2027, 5, 1, 8, 0, tzinfo=paris)]
     assert len(expected_fires("sla", after, paris, 60)) == 60
     assert date(2027, 3, 29).weekday() == 0
+
+
+def test_a_serving_scheduler_sweeps_sla_once_at_start_and_keeps_the_daily_jobs_at_their_hour(sqlite_url: str) -> None:
+    """`serve` and `socket` build the scheduler with `sweep_at_start`: the every-minute SLA sweep is due the
+    moment the scheduler starts (an incident breached while the bot was down is told at once); every other
+    job keeps the spec's hour. `jobs list` builds it without, and shows the cron's next run for all."""
+    tz = ZoneInfo("Europe/Paris")
+    started = datetime(2027, 3, 10, 10, 30, 17, tzinfo=UTC)  # not on a minute: the cron could never say it
+    engine, factory = open_database(sqlite_url)
+    try:
+        ctx = JobContext(settings=Settings(database_url=sqlite_url, timezone="Europe/Paris"),
+                         session_factory=factory, client=None, clock=FixedClock(started), metrics=Metrics())
+        next_runs = {}
+        for at_start in (True, False):
+            scheduler = build_scheduler(ctx, sweep_at_start=at_start)
+            scheduler.start(paused=True)
+            next_runs[at_start] = {job.id: job.next_run_time for job in scheduler.get_jobs()}
+            scheduler.shutdown(wait=False)
+    finally:
+        engine.dispose()
+    assert next_runs[True]["sla"] == started
+    assert next_runs[False]["sla"] != started and next_runs[False]["sla"].second == 0
+    for name in sorted(set(SPEC) - {"sla"}):
+        local = next_runs[True][name].astimezone(tz)
+        assert (local.hour, local.minute) == (SPEC[name][2], SPEC[name][3]), name

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from slack_sdk import WebClient
 
 from bot.clock import SystemClock
@@ -22,6 +23,8 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from jobs.context import JobContext
 from jobs.registry import scheduled_entry
+from storage import contracts as contract_store
+from storage import incidents as incident_store
 from storage.db import make_engine, make_session_factory, open_database
 from tests.conftest import SECRET, TOKEN
 from tests.e2e.cli_helpers import cli, day, posts, write_csv
@@ -190,29 +193,28 @@ def test_sigterm_lets_the_answer_in_flight_finish_then_exits_0(db_url: str, fake
 
 
 def test_sigterm_lets_a_running_sweep_finish_its_post_then_exits_0(fake_slack: FakeSlack, tmp_path: Path) -> None:
-    """The `sla` job of serve's own scheduler (every minute) is posting when SIGTERM comes."""
-    import sqlalchemy as sa
-
+    """The `sla` job of serve's own scheduler — its sweep at start — is posting when SIGTERM comes."""
     url = f"sqlite:///{tmp_path / 'contractbot.db'}"
-    open_database(url)[0].dispose()
-    serve = Serve(contractbot_env(url, fake_slack.url), scheduler=True)
+    env = contractbot_env(url, fake_slack.url)
+    rows = [{"reference": "SWP-1", "title": "Sweep", "vendor": "Acme", "end_date": "2030-01-31",
+             "channel": "C0SWP0001"}]
+    cli_here(["import", "contracts", str(write_csv(tmp_path / "c.csv", rows))], env)
+    sla_csv = tmp_path / "sla.csv"
+    sla_csv.write_text("reference,priority,response,resolution,clock,credit_pct\nSWP-1,P1,30min,1h,24x7,5\n")
+    cli_here(["import", "sla", str(sla_csv)], env)
+    now = datetime.now(UTC)
+    engine, factory = open_database(url)
+    with factory.begin() as session:  # opened two hours ago: both targets breached while no bot was running
+        incident_store.create(session, contract=contract_store.get_by_reference(session, reference="SWP-1"),
+                              priority="P1", summary="Core switch down", opened_at=now - timedelta(hours=2),
+                              actor="U1", now=now, calendar=Settings(database_url=url).calendar)
+    engine.dispose()
+
+    slow = fake_slack.hold("chat.postMessage")
+    serve = Serve(env, scheduler=True)
     try:
-        steps = [("/contract", 'add SWP-1 title:"Sweep" vendor:Acme end:2030-01-31 channel:<#C0SWP0001|ops>'),
-                 ("/sla", "set SWP-1 P1 response:30min resolve:1h clock:24x7"),
-                 ("/incident", "SWP-1 P1 Core switch down since:" + (datetime.now(UTC) - timedelta(hours=2))
-                  .astimezone(PARIS).isoformat(timespec="minutes"))]
-        for n, (name, text) in enumerate(steps):
-            status, _ = post_command(serve.events_url, SECRET, name, text,
-                                     response_url=fake_slack.response_url(f"swp-{n}"))
-            assert status == 200
-            answer = fake_slack.wait_for("response_url", timeout=30,
-                                         predicate=lambda c, n=n: c["path"] == f"/response/swp-{n}")[-1]["args"]
-            assert answer.get("response_type") == "in_channel", answer
-        in_channel = {"predicate": lambda c: c["args"].get("channel") == "C0SWP0001"}
-        fake_slack.wait_for("chat.postMessage", timeout=30, **in_channel)  # the incident announced there
-        slow = fake_slack.hold("chat.postMessage")
-        # The next minute's sweep posts the breach alerts; the first post waits on the held Slack.
-        fake_slack.wait_for("chat.postMessage", count=2, timeout=90, **in_channel)
+        # The sweep at start posts the breach alerts; the first post waits on the held Slack.
+        fake_slack.wait_for("chat.postMessage", timeout=60, predicate=lambda c: c["args"].get("channel") == "C0SWP0001")
         serve.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 30
         while health(serve)[0] != 503:
