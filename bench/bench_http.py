@@ -234,12 +234,17 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def children(pid: int) -> list[int]:
-    """The live child processes of `pid` (Linux /proc)."""
-    found = []
+    """The live descendants of `pid` (Linux /proc): serve's lanes' fork server and the children it forked."""
+    parents: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         ticks = _cpu_ticks(int(stat.parent.name))
-        if ticks is not None and ticks[1] == pid:
-            found.append(int(stat.parent.name))
+        if ticks is not None:
+            parents.setdefault(ticks[1], []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
     return found
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +17,7 @@ from bot.clock import SystemClock
 from bot.metrics import Metrics
 from bot.settings import Settings
 from handlers.dispatch import is_heavy, run_command
-from handlers.lanes import LightLane, ProcessLane
+from handlers.lanes import LightLane, ProcessLane, lane_context
 from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 
@@ -51,9 +53,9 @@ def test_status_is_answered_while_an_export_holds_the_heavy_lane(runtime: Runtim
 
 def test_the_process_lane_answers_exports_like_this_process_each_in_a_child_of_its_own(
         runtime: Runtime, settings: Settings) -> None:
-    """Each child is a new interpreter importing the whole bot (the cost of this file): a child warmed up
-    in advance answers the first export, a new one the second (the settings pickled again: the cached
-    business calendar holds lambdas), both exactly as this process does, while light work stays here."""
+    """Each export in a child of its own, forked from the lanes' server (started in advance by `warm_up`),
+    the settings pickled again for each (the cached business calendar holds lambdas); both answer exactly
+    as this process does, while light work stays here."""
     settings.calendar  # noqa: B018  (cached on the settings, as in a serving process)
     local = run_command(runtime, CALLER, "/contract", "export")
     lane = ProcessLane(settings)
@@ -71,6 +73,25 @@ def test_the_process_lane_answers_exports_like_this_process_each_in_a_child_of_i
     assert light.message is not None and "LANE-1" in light.message.text
     text = runtime.metrics.exposition().decode()
     assert 'contractbot_commands_total{command="/contract",outcome="ok"} 5.0' in text  # add + 3 exports + status
+
+
+def _whoami() -> tuple[int, int, bool]:
+    """In a lane's child, before anything ran there: its pid, its parent's, and whether the report's chart
+    library is already loaded (only a fork of the preloading server has it without importing it)."""
+    return os.getpid(), os.getppid(), "matplotlib.figure" in sys.modules
+
+
+def test_lane_children_are_forked_from_one_server_that_preloaded_the_bot() -> None:
+    """A child per heavy command stays cheap: each is a fork of the same server, which imported the bot (and
+    the chart library) once, not a new interpreter importing it again."""
+    seen = []
+    for _ in range(2):
+        with ProcessPoolExecutor(max_workers=1, mp_context=lane_context()) as pool:
+            seen.append(pool.submit(_whoami).result())
+    (first, server, preloaded), (second, server_again, preloaded_again) = seen
+    assert first != second and server == server_again  # two children, one parent
+    assert server != os.getpid()  # the fork server, not this process (it has threads)
+    assert preloaded and preloaded_again
 
 
 # --- the light lane: light commands in a long-lived child, started once answers queue ---
