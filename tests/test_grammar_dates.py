@@ -100,7 +100,7 @@ def test_empty_text() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("<@U123|ann>", "U123"), ("<@U123>", "U123"), ("<@W0ABC12>", "W0ABC12"), ("@U12345", "U12345"),
-     ("U0ABCDEF", "U0ABCDEF"), (" <@U123|ann> ", "U123"), ("ann", None), ("@ann", None), ("<#C123|general>", None),
+     ("U0ABCDEF", "U0ABCDEF"), ("U123", "U123"), ("@U1", "U1"), ("UNKNOWN1", "UNKNOWN1"), (" <@U123|ann> ", "U123"), ("ann", None), ("@ann", None), ("<#C123|general>", None),
      ("", None)],
 )
 def test_user_mentions(text: str, expected: str | None) -> None:
@@ -110,7 +110,7 @@ def test_user_mentions(text: str, expected: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("<#C123|general>", "C123"), ("<#C123>", "C123"), ("<#G0PRIV1|secret>", "G0PRIV1"), ("#C12345", "C12345"),
-     ("C0ABCDEF", "C0ABCDEF"), ("general", None), ("#general", None), ("<@U123|ann>", None)],
+     ("C0ABCDEF", "C0ABCDEF"), ("C123", "C123"), ("general", None), ("#general", None), ("<@U123|ann>", None)],
 )
 def test_channel_mentions(text: str, expected: str | None) -> None:
     assert grammar.channel_id(text) == expected
