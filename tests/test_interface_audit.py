@@ -26,3 +26,18 @@ def test_csv_owner_and_channel_are_any_slack_ids_even_short_ones(db_url: str, tm
     assert exported[0].startswith(HEADER)
     assert exported[1].split(",")[12:14] == ["U123", "C123"]
     assert exported[2].split(",")[12:14] == ["U0123ABCDEF", "C0123ABCDEF"]
+
+
+def test_deadline_thresholds_come_from_the_environment(db_url: str, tmp_path: Path) -> None:
+    """`CONTRACTBOT_DEADLINE_THRESHOLDS` (default `90,60,30,14,7,1,0`): the days before the act-by date at
+    which a deadline alert is posted."""
+    rows = [{"reference": "TH-1", "title": "Thresholds", "vendor": "Acme", "end_date": "2027-03-31"}]
+    plain = contractbot_env(db_url, "http://127.0.0.1:9/api/")
+    cli_here(["import", "contracts", str(write_csv(tmp_path / "th.csv", rows))], plain)
+    at_45_days = ["jobs", "run", "deadlines", "--at", "2027-02-14T09:00", "--dry-run"]  # act-by 31 March
+    assert "TH-1: deadline alert 60d (act by 2027-03-31, 45 days left)" in cli_here(at_45_days, plain).stdout
+    custom = contractbot_env(db_url, "http://127.0.0.1:9/api/", CONTRACTBOT_DEADLINE_THRESHOLDS="45,3")
+    assert "TH-1: deadline alert 45d (act by 2027-03-31, 45 days left)" in cli_here(at_45_days, custom).stdout
+    at_46_days = ["jobs", "run", "deadlines", "--at", "2027-02-13T09:00", "--dry-run"]
+    assert "TH-1" not in cli_here(at_46_days, custom).stdout
+    assert "TH-1: deadline alert 60d" in cli_here(at_46_days, plain).stdout
