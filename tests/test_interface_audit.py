@@ -3,8 +3,11 @@ by the audit of 2026-12-01, each checked through the CLI entry point in this pro
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from bot.shell import run_shell
+from tests.conftest import make_settings
 from tests.e2e.cli_helpers import write_csv
 from tests.support.inproc import cli_here
 from tests.support.server import contractbot_env
@@ -41,3 +44,19 @@ def test_deadline_thresholds_come_from_the_environment(db_url: str, tmp_path: Pa
     at_46_days = ["jobs", "run", "deadlines", "--at", "2027-02-13T09:00", "--dry-run"]
     assert "TH-1" not in cli_here(at_46_days, custom).stdout
     assert "TH-1: deadline alert 60d" in cli_here(at_46_days, plain).stdout
+
+
+def test_a_second_shell_session_on_the_same_database_still_answers_questions(db_url: str) -> None:
+    """`contractbot shell`: "type … a DM-style question" — and "anything not understood gets a short help —
+    never silence". Each session numbered its messages' event ids from 1, so a second session on the same
+    database took its questions for Slack re-deliveries of the first one's and said nothing."""
+    settings = make_settings(db_url)
+    answers = []
+    for _session in range(2):
+        out = io.StringIO()
+        run_shell(settings, load_demo=False, stdin=io.StringIO("what renews next month?\nblah blah\nquit\n"),
+                  out=out)
+        answers.append(out.getvalue())
+    for text in answers:
+        assert "Renewals and deadlines" in text, text
+        assert "I answer questions about your IT contracts" in text, text
