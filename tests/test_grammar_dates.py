@@ -346,6 +346,15 @@ def test_next_n_days_window(days: int, unit: str, today: date) -> None:
         ("what expires this quarter?", "/renewals", "this quarter"),
         ("which contracts renew before 2027-06-30?", "/renewals", "before 2027-06-30"),
         ("/renewals next 30 days", "/renewals", "next 30 days"),
+        # The same questions the other way round (audit 2026-12-01): French "what renews next month?", "end".
+        ("qu'est-ce qui se renouvelle le mois prochain ?", "/renewals", "le mois prochain"),
+        ("qu’est-ce qui arrive à échéance en mars ?", "/renewals", "en mars"),
+        ("what ends next month?", "/renewals", "next month"),
+        ("which contracts end this quarter?", "/renewals", "this quarter"),
+        ("renewals this quarter", "/renewals", "this quarter"),
+        ("échéances du mois prochain", "/renewals", "mois prochain"),
+        ("what does Oracle renew?", "/contract", "status oracle"),
+        ("Oracle renewals", "/contract", "status oracle"),
     ],
 )
 def test_understood_questions(text: str, command: str, words: str) -> None:
