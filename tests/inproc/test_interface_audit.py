@@ -37,3 +37,37 @@ def test_an_empty_text_answers_with_the_usage_and_examples_after_the_default_ans
     assert footer["type"] == "context" and "Examples" in footer["elements"][0]["text"]
     if command == "/renewals":
         assert "CTR-EMPTY" in answer["text"]  # the default 90-day window is still answered
+
+
+WRITES = [
+    ("/contract", "add CTR-PUB title:\"Public test\" vendor:Acme end:2027-03-31 notice:1mo value:12k"),
+    ("/contract", "amend CTR-PUB value:13k note:\"avenant 1\""),
+    ("/sla", "set CTR-PUB P1 response:30min resolve:4h clock:24x7 credit:5"),
+    ("/incident", "CTR-PUB P1 \"ERP down\""),
+    ("/incident", "ack INC-1"),
+    ("/dispute", "open CTR-PUB \"Credits\" amount:1k"),
+    ("/dispute", "update DSP-1 negotiating"),
+    ("/obligation", "add CTR-PUB \"Insurance certificate\" due:2026-09-30"),
+    ("/index", "set syntec 2026-01 300"),
+    ("/contract", "renew CTR-PUB term:1y"),
+]
+QUERIES = [
+    ("/contract", "status CTR-PUB"), ("/contract", "CTR-PUB"), ("/contract", "list"), ("/contract", "history CTR-PUB"),
+    ("/renewals", "next 400 days"), ("/incident", "list"), ("/incident", "show INC-1"), ("/sla", "CTR-PUB"),
+    ("/sla", "breaches"), ("/dispute", "list"), ("/dispute", "show DSP-1"), ("/obligation", "list"),
+    ("/obligation", "show OBL-1"), ("/index", "syntec"), ("/contract", "report"),
+]
+
+
+def test_queries_are_ephemeral_unless_public_and_writes_confirm_in_the_channel(inproc: InProcess) -> None:
+    """"Query answers are ephemeral unless the user adds `public`; writes confirm in the channel." """
+    for command, text in WRITES:
+        answer = inproc.command(text, command=command)
+        assert answer.get("response_type") == "in_channel", (command, text, answer["text"])
+    for command, text in QUERIES:
+        private = inproc.command(text, command=command)
+        assert private.get("response_type", "ephemeral") == "ephemeral", (command, text)
+        assert ":warning:" not in str(private.get("blocks")), (command, text, private["text"])
+        shown = inproc.command(f"{text} public", command=command)
+        assert shown.get("response_type") == "in_channel", (command, text, shown["text"])
+        assert shown["text"] == private["text"], (command, text)
