@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.render.ids import ActionId
+from storage.models import Alert
 from tests.inproc.conftest import InProcess
+from tests.inproc.test_alert_listeners import OWNER, STRANGER, _posted_alert, _press
 
 COMMANDS = ("/contract", "/renewals", "/incident", "/sla", "/dispute", "/obligation", "/index")
 
@@ -71,3 +74,26 @@ def test_queries_are_ephemeral_unless_public_and_writes_confirm_in_the_channel(i
         shown = inproc.command(f"{text} public", command=command)
         assert shown.get("response_type") == "in_channel", (command, text, shown["text"])
         assert shown["text"] == private["text"], (command, text)
+
+
+def test_acknowledge_is_for_the_owner_or_a_manager_and_renewed_for_managers(inproc: InProcess) -> None:
+    """"Acknowledge and Snooze may be pressed by the contract's owner or a manager …; Renewed and give notice
+    change the contract and are for managers. Acknowledge records who acknowledged and updates the alert
+    message to say so." (Snooze by a stranger is tested in test_alert_listeners.py.)"""
+    alert_id, message = _posted_alert(inproc)
+    refused = _press(inproc, ActionId.ALERT_ACK, alert_id, message, user=STRANGER, tag="a1")
+    assert len(refused) == 1 and refused[0]["response_type"] == "ephemeral"
+    assert "may acknowledge" in refused[0]["text"]
+    assert inproc.fake.calls("chat.update") == []
+    with inproc.session_factory() as session:
+        assert session.get(Alert, alert_id).acknowledged_by is None
+
+    refused = _press(inproc, ActionId.ALERT_RENEWED, alert_id, message, user=OWNER, tag="a2")
+    assert len(refused) == 1 and refused[0]["response_type"] == "ephemeral", refused
+    assert inproc.fake.calls("views.open") == []
+
+    assert _press(inproc, ActionId.ALERT_ACK, alert_id, message, user=OWNER, tag="a3") == []
+    with inproc.session_factory() as session:
+        assert session.get(Alert, alert_id).acknowledged_by == OWNER
+    [update] = inproc.fake.calls("chat.update")
+    assert f"<@{OWNER}>" in update["args"]["text"] and "cknowledged" in update["args"]["text"]
