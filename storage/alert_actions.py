@@ -64,6 +64,30 @@ def snooze_deadline(session: Session, *, alert_id: int, actor: str, is_manager: 
     return alert
 
 
+def snooze_sla(session: Session, *, alert_id: int, actor: str, is_manager: bool, until: datetime, tz: tzinfo,
+               now: datetime) -> Alert:
+    """No SLA alert for the incident before `until` (the `sla` sweep reads it from this alert, then posts the
+    next level due); the contract's owner or a manager, as for a deadline. The alert says who, until when."""
+    alert = get_alert(session, alert_id=alert_id)
+    contract = contracts.get_by_id(session, contract_id=alert.contract_id) if alert.contract_id else None
+    if contract is None or alert.subject_id is None:
+        raise DomainError("err_alert_gone")
+    if not _owner_or_manager(contract, actor, is_manager):
+        raise DomainError("err_snooze_forbidden")
+    mark_snoozed(alert, actor=actor, until=until.astimezone(tz).date())
+    audit.record(session, actor=actor, entity_type="alert", entity_id=alert.id, action="snooze",
+                 changes={"snoozed_until": (None, until)}, now=now)
+    return alert
+
+
+def snooze(session: Session, *, alert_id: int, actor: str, is_manager: bool, until: datetime, tz: tzinfo,
+           now: datetime) -> Alert:
+    """The Snooze button of a deadline or an SLA alert."""
+    if get_alert(session, alert_id=alert_id).kind == alert_state.SLA:
+        return snooze_sla(session, alert_id=alert_id, actor=actor, is_manager=is_manager, until=until, tz=tz, now=now)
+    return snooze_deadline(session, alert_id=alert_id, actor=actor, is_manager=is_manager, until=until, tz=tz, now=now)
+
+
 def snooze_obligation(session: Session, *, alert: Alert, obligation: Obligation, actor: str, until: datetime,
                       tz: tzinfo, now: datetime, thresholds: Sequence[int]) -> None:
     """The obligation's alerts wait until `until` (audited by its service); the alert says who, until when."""

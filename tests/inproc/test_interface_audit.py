@@ -3,9 +3,14 @@ found differing or untested, checked through the real app (`app.dispatch`)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from slack_sdk import WebClient
+from sqlalchemy import select
 
 from bot.render.ids import ActionId
+from jobs.sla import sweep as sla_sweep
 from storage.models import Alert
 from tests.inproc.conftest import InProcess
 from tests.inproc.test_alert_listeners import OWNER, STRANGER, _posted_alert, _press
@@ -97,3 +102,41 @@ def test_acknowledge_is_for_the_owner_or_a_manager_and_renewed_for_managers(inpr
         assert session.get(Alert, alert_id).acknowledged_by == OWNER
     [update] = inproc.fake.calls("chat.update")
     assert f"<@{OWNER}>" in update["args"]["text"] and "cknowledged" in update["args"]["text"]
+
+
+def test_an_sla_alert_carries_snooze_which_keeps_the_incident_quiet_for_seven_days(inproc: InProcess) -> None:
+    """"Alerts mention the contract owner and carry buttons (acknowledge, snooze 7 days, …)"; "A snoozed alert
+    stays quiet for 7 days, then the next due alert comes." The `sla` alerts had acknowledge only."""
+    inproc.settings.managers = ["U0BOSS01"]
+    start = datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
+    inproc.set_now(start)
+    inproc.command(f"add CTR-SLA title:Network vendor:Acme end:2027-06-30 owner:<@{OWNER}> channel:<#C1>",
+                   user="U0BOSS01")
+    inproc.command("set CTR-SLA P2 response:1d resolve:30d clock:24x7", command="/sla", user="U0BOSS01")
+    inproc.command("CTR-SLA P2 \"Printer fleet down\"", command="/incident", user=OWNER)
+    client = WebClient(base_url=inproc.fake.url, token="xoxb-x")
+
+    def run(at: datetime) -> list[dict]:
+        mark = len(inproc.fake.calls("chat.postMessage"))
+        sla_sweep(inproc.session_factory, client, settings=inproc.settings, now=at)
+        return [c["args"] for c in inproc.fake.calls("chat.postMessage")[mark:]]
+
+    [at_risk] = run(start + timedelta(hours=19))  # 75 % of the 1-day response target
+    inproc.set_now(start + timedelta(hours=19, minutes=5))  # the owner snoozes it 5 minutes later
+    assert "AT RISK" in at_risk["text"] and f"<@{OWNER}>" in at_risk["text"]
+    buttons = [e["action_id"] for b in at_risk["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert "alert_ack" in buttons and "alert_snooze" in buttons
+    with inproc.session_factory() as session:
+        alert = session.scalars(select(Alert).where(Alert.kind == "sla")).one()
+        message = {**at_risk, "ts": alert.ts}
+    refused = _press(inproc, ActionId.ALERT_SNOOZE, alert.id, message, user=STRANGER, tag="z1")
+    assert len(refused) == 1 and "may snooze" in refused[0]["text"]
+    assert _press(inproc, ActionId.ALERT_SNOOZE, alert.id, message, user=OWNER, tag="z2") == []
+    [update] = inproc.fake.calls("chat.update")
+    assert f"<@{OWNER}>" in update["args"]["text"] and "Snoozed" in update["args"]["text"]
+
+    assert run(start + timedelta(days=1, hours=1)) == []  # breached, but snoozed: quiet
+    assert run(start + timedelta(days=7, hours=1)) == []  # still inside the 7 days
+    [breached] = run(start + timedelta(days=8, hours=1))  # the 7 days are over: the next due alert comes
+    assert "BREACHED" in breached["text"]
+    assert run(start + timedelta(days=8, hours=2)) == []  # once
