@@ -78,7 +78,7 @@ def run_shell(settings: Settings, *, load_demo: bool = True, stdin: TextIO = sys
     terminal = TerminalSlack(out, locale=f"{settings.language}-{settings.language.upper()}")
     settings = settings.model_copy(update={"slack_api_url": terminal.url, "slack_bot_token": None})
     settings = settings.model_copy(update={"slack_bot_token": SecretStr("xoxb-local-shell")})
-    _engine, factory = open_database(settings.database_url)
+    engine, factory = open_database(settings.database_url)
     clock = SystemClock()
     if load_demo:
         with factory.begin() as session:
@@ -113,4 +113,5 @@ def run_shell(settings: Settings, *, load_demo: bool = True, stdin: TextIO = sys
                 _message(app, line, counter, session_tag)
     finally:
         terminal.close()
+        engine.dispose()  # the session's connections are closed when it ends (it may run inside a test process)
     return 0
