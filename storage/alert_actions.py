@@ -39,9 +39,10 @@ def _owner_or_manager(contract: Contract, actor: str, is_manager: bool) -> bool:
 
 
 def acknowledge(session: Session, *, alert_id: int, actor: str, is_manager: bool, now: datetime) -> Alert:
-    """Anyone may acknowledge an SLA alert; a deadline is its owner's (or a manager's) decision."""
+    """The contract's owner (whom the alert is for) or a manager acknowledges a deadline or an SLA alert (spec,
+    Alerts: "Acknowledge and Snooze may be pressed by the contract's owner or a manager")."""
     alert = get_alert(session, alert_id=alert_id)
-    if alert.kind == alert_state.DEADLINE and alert.contract_id is not None:
+    if alert.kind in (alert_state.DEADLINE, alert_state.SLA) and alert.contract_id is not None:
         contract = contracts.get_by_id(session, contract_id=alert.contract_id)
         if contract is not None and not _owner_or_manager(contract, actor, is_manager):
             raise DomainError("err_ack_forbidden")

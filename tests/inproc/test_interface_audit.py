@@ -129,6 +129,8 @@ def test_an_sla_alert_carries_snooze_which_keeps_the_incident_quiet_for_seven_da
     with inproc.session_factory() as session:
         alert = session.scalars(select(Alert).where(Alert.kind == "sla")).one()
         message = {**at_risk, "ts": alert.ts}
+    refused = _press(inproc, ActionId.ALERT_ACK, alert.id, message, user=STRANGER, tag="z0")
+    assert len(refused) == 1 and "may acknowledge" in refused[0]["text"]  # the owner's or a manager's, as a deadline
     refused = _press(inproc, ActionId.ALERT_SNOOZE, alert.id, message, user=STRANGER, tag="z1")
     assert len(refused) == 1 and "may snooze" in refused[0]["text"]
     assert _press(inproc, ActionId.ALERT_SNOOZE, alert.id, message, user=OWNER, tag="z2") == []
