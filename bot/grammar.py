@@ -18,11 +18,12 @@ _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")  # d'ici, l'ERP, can't: a letter, no
 _KEPT = "\ue000"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # NUL and friends: PostgreSQL refuses NUL in text
 _OPTION = re.compile(r"^([a-zA-Z_]+):(.*)$", re.DOTALL)
-# Slack IDs are about 11 characters; the columns hold 32: a longer "ID" is not one.
+# Slack IDs are about 11 characters; the columns hold 32: a longer "ID" is not one. A bare ID (a CSV
+# cell, `owner:U123`) is as long as a mentioned one may be: the spec asks for "a Slack user ID", no length.
 _USER = re.compile(r"^<@([UW][A-Z0-9]{1,31})(?:\|[^>]*)?>$")
 _CHANNEL = re.compile(r"^<#([CGD][A-Z0-9]{1,31})(?:\|[^>]*)?>$")
-_BARE_USER = re.compile(r"^@?([UW][A-Z0-9]{5,31})$")
-_BARE_CHANNEL = re.compile(r"^#?([CGD][A-Z0-9]{5,31})$")
+_BARE_USER = re.compile(r"^@?([UW][A-Z0-9]{1,31})$")
+_BARE_CHANNEL = re.compile(r"^#?([CGD][A-Z0-9]{1,31})$")
 
 
 class GrammarError(ValueError):

@@ -18,12 +18,14 @@ from bot.text import fold
 
 _RENEWAL_WORDS = re.compile(
     r"\b(renew\w*|renouvel\w*|reconduction|reconduit\w*|echeance\w*|deadline\w*|expir\w*|due|notice|preavis|"
-    r"upcoming|a venir|arrivent|arrive|coming up|ending|se terminent|finissent)\b")
-_PLURAL_QUESTION = re.compile(r"\b(what|which|quels?|quelles?|list|liste|show me|contracts|contrats)\b")
+    r"upcoming|a venir|arrivent|arrive|coming up|ending|ends?|se terminent|finissent)\b")
+_PLURAL_QUESTION = re.compile(r"\b(what|which|quels?|quelles?|qu\W?est\W?ce|list|liste|show me|contracts|contrats|"
+                              r"renewals|renouvellements|echeances)\b")
 _STOP = set("""when what which is are does do did the a an of for to in on by about me my our please show tell give
 status state contract contracts end ends ending expire expires renew renews renewal deadline notice card info
 details detail quand quel quelle quels quelles est sont se termine terminent fin finit le la les l de du des
 d un une contrat contrats pour sur statut etat echeance expire donne moi montre affiche avec what's whats it
+renewals renouvellements echeances
 """.split())
 
 

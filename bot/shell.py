@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+import uuid
 from typing import TextIO
 
 from pydantic import SecretStr
@@ -41,11 +42,13 @@ def _slash(app, terminal: TerminalSlack, line: str) -> None:
         terminal.out.write(f"unknown command {command}; try /contract or /renewals\n")
 
 
-def _message(app, line: str, counter: int) -> None:
+def _message(app, line: str, counter: int, session_tag: str) -> None:
+    """A DM, as Slack's event: its event id is this session's own (the bot drops an event id it has already
+    seen as a re-delivery, and that memory is in the database: a second session must not reuse the first's)."""
     event = {"type": "message", "channel_type": "im", "channel": "D0SHELL", "user": USER, "text": line,
              "ts": f"{counter}.0001"}
     body = {"type": "event_callback", "team_id": "TLOCAL", "api_app_id": "ALOCAL", "event": event,
-            "event_id": f"EvSHELL{counter}", "authorizations": [{"user_id": "UCONTRACTBOT", "is_bot": True}]}
+            "event_id": f"EvSHELL{session_tag}x{counter}", "authorizations": [{"user_id": "UCONTRACTBOT", "is_bot": True}]}
     app.dispatch(BoltRequest(body=body, mode="socket_mode"))
 
 
@@ -75,7 +78,7 @@ def run_shell(settings: Settings, *, load_demo: bool = True, stdin: TextIO = sys
     terminal = TerminalSlack(out, locale=f"{settings.language}-{settings.language.upper()}")
     settings = settings.model_copy(update={"slack_api_url": terminal.url, "slack_bot_token": None})
     settings = settings.model_copy(update={"slack_bot_token": SecretStr("xoxb-local-shell")})
-    _engine, factory = open_database(settings.database_url)
+    engine, factory = open_database(settings.database_url)
     clock = SystemClock()
     if load_demo:
         with factory.begin() as session:
@@ -84,7 +87,7 @@ def run_shell(settings: Settings, *, load_demo: bool = True, stdin: TextIO = sys
             out.write(f"(demo portfolio loaded: {added} contracts)\n")
     app, _runtime = create_app(settings, factory, clock, request_verification=False, process_before_response=True)
     out.write(BANNER)
-    counter = 0
+    counter, session_tag = 0, uuid.uuid4().hex[:12]
     try:
         while True:
             out.write("\n> ")
@@ -107,7 +110,8 @@ def run_shell(settings: Settings, *, load_demo: bool = True, stdin: TextIO = sys
             elif line.startswith("jobs"):
                 _jobs(settings, factory, terminal, shlex.split(line))
             else:
-                _message(app, line, counter)
+                _message(app, line, counter, session_tag)
     finally:
         terminal.close()
+        engine.dispose()  # the session's connections are closed when it ends (it may run inside a test process)
     return 0

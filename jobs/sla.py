@@ -77,8 +77,12 @@ def plan(session: Session, *, settings: Settings, now: datetime, failures: Failu
             raise exc
         failures.record(f"INC-{incident_id}", "read", exc)
     handled = alerts.handled_keys(session, kind=KIND, subject_ids=[i.id for i in candidates], now=now)
+    snoozed = alerts.snoozed_subjects(session, kind=KIND, subject_ids=[i.id for i in candidates],
+                                      today=settings.today(now))
     planned = []
     for incident in candidates:
+        if incident.id in snoozed:  # an alert of it was snoozed: quiet until then, then the next level due
+            continue
         try:
             planned += _plan_one(incident, handled, settings=settings, now=now)
         except Exception as exc:  # noqa: BLE001 - one bad incident never stops the sweep

@@ -39,9 +39,10 @@ def _owner_or_manager(contract: Contract, actor: str, is_manager: bool) -> bool:
 
 
 def acknowledge(session: Session, *, alert_id: int, actor: str, is_manager: bool, now: datetime) -> Alert:
-    """Anyone may acknowledge an SLA alert; a deadline is its owner's (or a manager's) decision."""
+    """The contract's owner (whom the alert is for) or a manager acknowledges a deadline or an SLA alert (spec,
+    Alerts: "Acknowledge and Snooze may be pressed by the contract's owner or a manager")."""
     alert = get_alert(session, alert_id=alert_id)
-    if alert.kind == alert_state.DEADLINE and alert.contract_id is not None:
+    if alert.kind in (alert_state.DEADLINE, alert_state.SLA) and alert.contract_id is not None:
         contract = contracts.get_by_id(session, contract_id=alert.contract_id)
         if contract is not None and not _owner_or_manager(contract, actor, is_manager):
             raise DomainError("err_ack_forbidden")
@@ -62,6 +63,30 @@ def snooze_deadline(session: Session, *, alert_id: int, actor: str, is_manager: 
     audit.record(session, actor=actor, entity_type="contract", entity_id=contract.id, action="snooze",
                  changes={"alerts_snoozed_until": (before, until)}, now=now)
     return alert
+
+
+def snooze_sla(session: Session, *, alert_id: int, actor: str, is_manager: bool, until: datetime, tz: tzinfo,
+               now: datetime) -> Alert:
+    """No SLA alert for the incident before `until` (the `sla` sweep reads it from this alert, then posts the
+    next level due); the contract's owner or a manager, as for a deadline. The alert says who, until when."""
+    alert = get_alert(session, alert_id=alert_id)
+    contract = contracts.get_by_id(session, contract_id=alert.contract_id) if alert.contract_id else None
+    if contract is None or alert.subject_id is None:
+        raise DomainError("err_alert_gone")
+    if not _owner_or_manager(contract, actor, is_manager):
+        raise DomainError("err_snooze_forbidden")
+    mark_snoozed(alert, actor=actor, until=until.astimezone(tz).date())
+    audit.record(session, actor=actor, entity_type="alert", entity_id=alert.id, action="snooze",
+                 changes={"snoozed_until": (None, until)}, now=now)
+    return alert
+
+
+def snooze(session: Session, *, alert_id: int, actor: str, is_manager: bool, until: datetime, tz: tzinfo,
+           now: datetime) -> Alert:
+    """The Snooze button of a deadline or an SLA alert."""
+    if get_alert(session, alert_id=alert_id).kind == alert_state.SLA:
+        return snooze_sla(session, alert_id=alert_id, actor=actor, is_manager=is_manager, until=until, tz=tz, now=now)
+    return snooze_deadline(session, alert_id=alert_id, actor=actor, is_manager=is_manager, until=until, tz=tz, now=now)
 
 
 def snooze_obligation(session: Session, *, alert: Alert, obligation: Obligation, actor: str, until: datetime,

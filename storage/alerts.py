@@ -141,6 +141,18 @@ def handled_keys(session: Session, *, kind: str, subject_ids: Sequence[int], now
     return keys
 
 
+def snoozed_subjects(session: Session, *, kind: str, subject_ids: Sequence[int], today: date) -> set[int]:
+    """The subjects (incidents…) one of whose posted `kind` alerts was snoozed until after `today`."""
+    found: set[int] = set()
+    for start in range(0, len(subject_ids), 900):
+        for alert in session.scalars(select(Alert).where(
+                Alert.kind == kind, Alert.subject_id.in_(subject_ids[start:start + 900]), Alert.state == POSTED)):
+            until = alert_state.read(alert).snoozed_until_date
+            if until is not None and until > today and alert.subject_id is not None:
+                found.add(alert.subject_id)
+    return found
+
+
 def handled_deadline_thresholds(session: Session, *, among: ColumnElement[bool], now: datetime
                                 ) -> dict[tuple[int, str], set[int]]:
     """(contract id, term end ISO) → thresholds posted, superseded or being posted right now, for the

@@ -100,7 +100,7 @@ def test_empty_text() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("<@U123|ann>", "U123"), ("<@U123>", "U123"), ("<@W0ABC12>", "W0ABC12"), ("@U12345", "U12345"),
-     ("U0ABCDEF", "U0ABCDEF"), (" <@U123|ann> ", "U123"), ("ann", None), ("@ann", None), ("<#C123|general>", None),
+     ("U0ABCDEF", "U0ABCDEF"), ("U123", "U123"), ("@U1", "U1"), ("UNKNOWN1", "UNKNOWN1"), (" <@U123|ann> ", "U123"), ("ann", None), ("@ann", None), ("<#C123|general>", None),
      ("", None)],
 )
 def test_user_mentions(text: str, expected: str | None) -> None:
@@ -110,7 +110,7 @@ def test_user_mentions(text: str, expected: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("<#C123|general>", "C123"), ("<#C123>", "C123"), ("<#G0PRIV1|secret>", "G0PRIV1"), ("#C12345", "C12345"),
-     ("C0ABCDEF", "C0ABCDEF"), ("general", None), ("#general", None), ("<@U123|ann>", None)],
+     ("C0ABCDEF", "C0ABCDEF"), ("C123", "C123"), ("general", None), ("#general", None), ("<@U123|ann>", None)],
 )
 def test_channel_mentions(text: str, expected: str | None) -> None:
     assert grammar.channel_id(text) == expected
@@ -346,6 +346,15 @@ def test_next_n_days_window(days: int, unit: str, today: date) -> None:
         ("what expires this quarter?", "/renewals", "this quarter"),
         ("which contracts renew before 2027-06-30?", "/renewals", "before 2027-06-30"),
         ("/renewals next 30 days", "/renewals", "next 30 days"),
+        # The same questions the other way round (audit 2026-12-01): French "what renews next month?", "end".
+        ("qu'est-ce qui se renouvelle le mois prochain ?", "/renewals", "le mois prochain"),
+        ("qu’est-ce qui arrive à échéance en mars ?", "/renewals", "en mars"),
+        ("what ends next month?", "/renewals", "next month"),
+        ("which contracts end this quarter?", "/renewals", "this quarter"),
+        ("renewals this quarter", "/renewals", "this quarter"),
+        ("échéances du mois prochain", "/renewals", "mois prochain"),
+        ("what does Oracle renew?", "/contract", "status oracle"),
+        ("Oracle renewals", "/contract", "status oracle"),
     ],
 )
 def test_understood_questions(text: str, command: str, words: str) -> None:

@@ -53,7 +53,8 @@ def deadline(alert: Alert, contract: Contract, *, lang: str, today: date) -> Mes
 def sla(alert: Alert, incident: Incident, *, lang: str, settings: Settings) -> Message:
     record = alert_state.read(alert)
     return render_incidents.sla_alert(lang, incident, target=str(record.target), level=str(record.level), alert_id=alert.id,
-                                      tz=settings.tz, acknowledged_by=alert.acknowledged_by)
+                                      tz=settings.tz, acknowledged_by=alert.acknowledged_by,
+                                      snoozed_by=record.snoozed_by, snoozed_until=record.snoozed_until_date)
 
 
 def dispute_reminder(alert: Alert, dispute: Dispute, *, settings: Settings) -> Message:

@@ -110,6 +110,15 @@ def help_message(lang: str, command: str) -> Message:
     )
 
 
+def with_help(lang: str, message: Message, command: str) -> Message:
+    """`message` followed by the command's usage and examples: the answer to an empty text for the commands
+    whose empty text also means something (`/renewals`: the default window; `/index`: the indices known)."""
+    usage, examples = usage_text(lang, command), t(lang, f"examples_{command.strip('/').replace('-', '_')}")
+    footer = f"*{t(lang, 'usage')}*\n{usage}\n*{t(lang, 'examples')}*\n{examples}"
+    return Message(text=f"{message.text}\n\n{t(lang, 'usage')}\n{usage}\n{t(lang, 'examples')}\n{examples}",
+                   blocks=[*message.blocks, context(footer)], lang=message.lang, more_command=message.more_command)
+
+
 def notice(text: str) -> Message:
     return Message(text=text, blocks=[section(text)])
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
-from bot.i18n import t
+from bot.i18n import fmt_date, t
 from bot.render.common import (
     MAX_BLOCKS,
     Message,
@@ -120,7 +120,8 @@ def listing(lang: str, rows: Sequence[Any], total: int, tz: ZoneInfo, *, title: 
 
 
 def sla_alert(lang: str, incident: Any, *, target: str, level: str, alert_id: int, tz: ZoneInfo,
-              acknowledged_by: str | None = None) -> Message:
+              acknowledged_by: str | None = None, snoozed_by: str | None = None,
+              snoozed_until: date | None = None) -> Message:
     due = incident.response_due_at if target == "response" else incident.resolve_due_at
     body = t(lang, f"sla_alert_{level}", owner=who(incident.contract.owner), number=incident.number,
              priority=incident.priority, ref=mrkdwn_escape(incident.contract.reference),
@@ -130,8 +131,11 @@ def sla_alert(lang: str, incident: Any, *, target: str, level: str, alert_id: in
     notes = []
     if acknowledged_by:
         notes.append(t(lang, "alert_acked", user=who(acknowledged_by)))
+    if snoozed_by and snoozed_until:
+        notes.append(t(lang, "alert_snoozed", user=who(snoozed_by), until=fmt_date(lang, snoozed_until)))
     blocks.append(ActionsBlock(elements=[
         ButtonElement(text=t(lang, "btn_ack"), action_id=ActionId.ALERT_ACK, value=str(alert_id)),
+        ButtonElement(text=t(lang, "btn_snooze"), action_id=ActionId.ALERT_SNOOZE, value=str(alert_id)),
         ButtonElement(text=t(lang, "btn_open_incident", number=incident.number), action_id=ActionId.SHOW_INCIDENT,
                       value=incident.number),
     ]))

@@ -84,9 +84,9 @@ def on_snooze(ack: Ack, body: dict, client: WebClient, respond: Respond, runtime
     alert_id, now = _alert_id(body), runtime.now()
     try:
         with runtime.session_factory.begin() as session:
-            alert_actions.snooze_deadline(session, alert_id=alert_id, actor=caller.user_id,
-                                          is_manager=runtime.settings.is_manager(caller.user_id),
-                                          until=now + SNOOZE, tz=runtime.settings.tz, now=now)
+            alert_actions.snooze(session, alert_id=alert_id, actor=caller.user_id,
+                                 is_manager=runtime.settings.is_manager(caller.user_id),
+                                 until=now + SNOOZE, tz=runtime.settings.tz, now=now)
     except DomainError as exc:
         return _tell(respond, explain(caller.lang, exc))
     refresh_alert_message(runtime, client, alert_id, today=runtime.settings.today(now))

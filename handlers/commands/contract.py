@@ -27,8 +27,8 @@ NAME = "/contract"
 FIELD_OPTIONS = {"title", "vendor", "end", "start", "type", "notice", "renewal", "term", "lead", "value", "currency",
                  "owner", "channel", "status"}
 OPTIONS = frozenset(FIELD_OPTIONS | {"note", "until", "on", "disputes"})
-VERBS = {"status", "list", "add", "amend", "renew", "terminate", "history", "export", "help", "statut", "liste",
-         "report", "rapport"}
+VERBS = {"status", "list", "add", "amend", "renew", "terminate", "history", "export", "help", "aide", "statut",
+         "liste", "report", "rapport"}
 
 
 def run(rt: Runtime, caller: Caller, text: str) -> Reply:
@@ -40,7 +40,7 @@ def run(rt: Runtime, caller: Caller, text: str) -> Reply:
         parsed.pop_word()
     else:
         verb = "status"
-    if verb == "help" or (verb == "status" and not parsed.words and not parsed.options):
+    if verb in ("help", "aide") or (verb == "status" and not parsed.words and not parsed.options):
         return Reply(help_message(caller.lang, NAME))
     handler = {"status": status, "statut": status, "list": list_, "liste": list_, "add": add, "amend": amend,
                "renew": renew, "terminate": terminate, "history": history, "export": export,

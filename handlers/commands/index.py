@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import grammar
 from bot.render import revisions as render
+from bot.render.common import with_help
 from bot.revision_input import read_date, read_index_name, read_index_value, read_month
 from handlers.commands.common import no_extra_words, only_options, take_public
 from handlers.commands.verbs import Verbs
@@ -25,9 +26,10 @@ def show(rt: Runtime, caller: Caller, parsed: grammar.Parsed) -> Reply:
     """`/index` lists the indices known; `/index NAME` the last values of one."""
     public = take_public(parsed)
     only_options(parsed, set())
-    if not parsed.words:
+    if not parsed.words:  # the indices known, then the usage and examples (an empty text's answer)
         with rt.session_factory.begin() as session:
-            return Reply(render.index_names(caller.lang, indices.get_names(session)), public=public)
+            names = render.index_names(caller.lang, indices.get_names(session))
+        return Reply(with_help(caller.lang, names, NAME), public=public)
     name = read_index_name(parsed.pop_word())
     no_extra_words(parsed)
     with rt.session_factory.begin() as session:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from bot import grammar
 from bot.dates import DateError, DateOutOfRange, parse_window
-from bot.i18n import t
 from bot.render import contracts as render
-from bot.render.common import Message, context, help_message, usage_text
+from bot.render.common import help_message, with_help
 from handlers.commands.common import take_public
 from handlers.errors import UserError
 from handlers.reply import Reply
@@ -33,6 +32,5 @@ def run(rt: Runtime, caller: Caller, text: str) -> Reply:
         rows, total = contracts.due_for_renewal(session, window=window, today=today)
         message = render.renewals(caller.lang, rows, total, window=window, today=today)
     if not parsed.rest:  # an empty text: the default window, and how to ask for another
-        usage = f"{t(caller.lang, 'usage')}: {usage_text(caller.lang, NAME)}"
-        message = Message(text=f"{message.text}\n\n{usage}", blocks=[*message.blocks, context(usage)])
+        message = with_help(caller.lang, message, NAME)
     return Reply(message, public=public)

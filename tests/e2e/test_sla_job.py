@@ -206,8 +206,8 @@ def test_alerts_mention_the_owner_and_carry_buttons(timeline: Timeline) -> None:
         assert message["channel"] == ROOM
         assert text.startswith(f"<@{OWNER}> {timeline.numbers[name]} P1 on CTR-WAN"), text
         assert f"the {target} target is {level}" in text
-        assert action_ids(message) == ["alert_ack", "incident_show"]
-        show = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]][1]
+        assert action_ids(message) == ["alert_ack", "alert_snooze", "incident_show"]
+        show = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]][2]
         assert show["value"] == timeline.numbers[name]
 
 
