@@ -1,4 +1,4 @@
-"""Helpers for the CLI, alert-button and exactly-once end-to-end tests: run `python -m bot.cli` for real,
+"""Helpers for the CLI, alert-button and exactly-once end-to-end tests: run `contractbot` (`cli`),
 write contract CSV files, read the ledger and audit trail of the same database, build Slack payloads."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from storage import alerts as ledger_store
 from storage import audit, contracts
 from storage.db import open_database
 from tests.support.fake_slack import Call, FakeSlack
+from tests.support.inproc import cli_here
 from tests.support.server import run_cli
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -41,9 +42,17 @@ def en_date(d: date) -> str:
     return f"{d.day} {d.strftime('%b')} {d.year}"
 
 
-def cli(args: list[str], env: Mapping[str, str], *, expect: int | None = 0) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot.cli ARGS` in a real process; never a traceback; exit code `expect` unless None."""
-    result = run_cli(args, env)
+def cli(args: list[str], env: Mapping[str, str], *, expect: int | None = 0, process: bool | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    """`contractbot ARGS`; never a traceback; exit code `expect` unless None.
+
+    The wire once, the backends twice: on SQLite a real `python -m bot.cli` process (its argv, exit code and
+    streams); on PostgreSQL the same entry point, `bot.cli.main`, in this process (`cli_here`): what that
+    run adds is the backend, and a new interpreter would only add ~1 s of CPU. `process=True` where the
+    process itself is the point on every backend (a restart, processes at once, an unreachable database)."""
+    if process is None:
+        process = not env["DATABASE_URL"].startswith("postgresql")
+    result = run_cli(args, env) if process else cli_here(args, env, expect=None)
     output = result.stdout + result.stderr
     assert "Traceback" not in output, f"traceback from {args}:\n{output}"
     if expect is not None:
@@ -55,7 +64,7 @@ def cli_parallel(runs: list[tuple[list[str], Mapping[str, str], int | None]]
                  ) -> list[subprocess.CompletedProcess[str]]:
     """Several independent `cli(args, env, expect=...)` runs at once (each its own process); results in order."""
     with ThreadPoolExecutor(max_workers=len(runs)) as pool:
-        futures = [pool.submit(cli, args, env, expect=expect) for args, env, expect in runs]
+        futures = [pool.submit(cli, args, env, expect=expect, process=True) for args, env, expect in runs]
         return [f.result() for f in futures]
 
 

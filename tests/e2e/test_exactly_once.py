@@ -101,7 +101,7 @@ def test_failed_post_is_retried_once_and_never_doubled(db_url: str, fake_slack: 
     [row] = [r for r in ledger_for(db_url, "RTY-1") if r.threshold == 14]
     assert (row.state, row.attempts) == ("posted", 2)
 
-    restarted = cli(["jobs", "run", "deadlines"], env).stdout  # a new process: nothing to post again
+    restarted = cli(["jobs", "run", "deadlines"], env, process=True).stdout  # a new process: nothing to post again
     assert "nothing due" in restarted, restarted
     assert len(posts(fake_slack, "C0RTY0001")) == 2
     assert [r.state for r in ledger_for(db_url, "RTY-1") if r.state in ("posted", "claimed", "failed")] == ["posted"]

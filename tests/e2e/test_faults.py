@@ -164,7 +164,7 @@ def test_a_sweep_during_an_outage_posts_nothing_and_the_next_one_posts_what_was_
 
 def test_cli_commands_on_an_unreachable_database_say_so_without_a_traceback(fake_slack: FakeSlack) -> None:
     env = contractbot_env(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nowhere", fake_slack.url)
-    done = cli(["jobs", "run", "deadlines"], env, expect=3)
+    done = cli(["jobs", "run", "deadlines"], env, expect=3, process=True)
     assert "database is unreachable" in done.stderr and "Traceback" not in done.stderr
 
 

@@ -102,6 +102,8 @@ def test_a_period_it_cannot_read_gets_the_usage_and_no_chart(bot: Bot) -> None:
     assert answer.get("response_type") == "ephemeral"
     assert "can't read the period" in answer["text"] and "/contract report [period]" in answer["text"]
     assert "Traceback" not in answer["text"]
+    bot.add(f"REP-{uid()}", f"title:Charted vendor:Chartvendor end:{(today() + timedelta(days=200)).isoformat()} "
+                            "value:12000")  # something to draw, whichever tests ran before
     bot.command("report", channel="CREP4")  # a good one: its chart is the only one in CREP4
     bot.wait_for("files.completeUploadExternal", predicate=lambda c: c["args"].get("channel_id") == "CREP4")
     assert len(_uploads_to(bot.fake, "CREP4")) == 1
@@ -198,7 +200,8 @@ def test_the_digest_is_posted_once_per_iso_week_over_seven_weeks(backend: str, r
                 retry = moment + timedelta(hours=6)
                 runs.append((retry, False, True))
                 outputs.append(cli(["jobs", "run", "digest", "--at",
-                                    retry.astimezone(PARIS).replace(tzinfo=None).isoformat()], env).stdout)
+                                    retry.astimezone(PARIS).replace(tzinfo=None).isoformat()], env,
+                                   process=True).stdout)
     finally:
         engine.dispose()
 
