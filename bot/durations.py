@@ -110,7 +110,7 @@ def parse_duration(text: str) -> Duration:
     if unit not in _UNITS:
         raise DurationError(text)
     name, factor = _UNITS[unit]
-    duration = Duration(**{name: amount * factor}, unit=_SHORT[unit])  # type: ignore[arg-type]
+    duration = Duration(**{name: amount * factor}, unit=_SHORT[unit])
     if not bounds.duration_in_range(months=duration.months, days=duration.days,
                                     business_days=duration.business_days, minutes=duration.minutes):
         raise DurationOutOfRange(text)

@@ -254,7 +254,7 @@ class BulkInsert:
             if written:  # Durations are equal across units (`12mo` == `1y`): remembered by value and unit
                 keys = [None if value is None else (value, value.unit) for value in columns[index]]
                 for key in set(keys).difference(memo):
-                    memo[key] = processor(key[0])
+                    memo[key] = processor(cast(tuple[Any, Any], key)[0])
                 columns[index] = map(memo.__getitem__, keys)
                 continue
             for value in set(columns[index]).difference(memo):

@@ -122,9 +122,10 @@ def _line(lang: str, contract: Any, today: date) -> str:
     left = days_left(contract.act_by, today)
     overdue_flag, act_by, ends = _line_words(lang)
     flag = overdue_flag if left < 0 and contract.end_date >= today else ""
+    renewing = _line_renewal(lang, contract.renewal, contract.term, getattr(contract.term, "unit", None))
     return (f"{flag}*{mrkdwn_escape(contract.reference)}* {mrkdwn_escape(contract.title)} — {mrkdwn_escape(vendor_name(contract))}"
             f" · {act_by} {fmt_date(lang, contract.act_by)} ({_line_days(lang, left)})"
-            f" · {ends} {fmt_date(lang, contract.end_date)} · {_line_renewal(lang, contract.renewal, contract.term, getattr(contract.term, "unit", None))}"
+            f" · {ends} {fmt_date(lang, contract.end_date)} · {renewing}"
             f" · {fmt_money(lang, contract.annual_value, contract.currency)}")
 
 

@@ -13,6 +13,8 @@ index's, migration 0010): they are read before the copy and created again after 
 Revision ID: 0011
 Revises: 0010
 """
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -103,7 +105,7 @@ def _foreign_keys(on: bool) -> None:
             raise RuntimeError(f"foreign keys broken by migration 0011: {broken[:5]}")
 
 
-def _replace_checks(expression) -> None:  # type: ignore[no-untyped-def]
+def _replace_checks(expression: Callable[[str], str]) -> None:
     """Each duration column's CHECK replaced by `expression(column)`, table by table; on SQLite the
     table's triggers (dropped with the old copy) are created again."""
     bind = op.get_bind()
