@@ -66,7 +66,7 @@ def set_clause(session: Session, *, contract: Contract, given: ClauseInput, acto
             setattr(clause, column, getattr(given, attr))
     if given.every_months:
         every = given.every if given.every is not None else Duration(months=given.every_months)
-        if every != clause.every:  # the same period in another unit is no change: the text stays as stored
+        if not before or every != clause.every:  # an existing clause's period in another unit is no change
             clause.every = every
     months = every_months(clause)
     if given.first is not None:

@@ -48,3 +48,8 @@ def test_sla_terms_and_revision_clauses_are_shown_as_written(inproc: InProcess) 
     assert "response 120min, resolution 48h" in terms
     clause = inproc.command("indexation DUR-S index:syntec base:2025-12 every:12mo")["text"]
     assert "12mo ·" in clause and "1y" not in clause, clause
+    clause = inproc.command("indexation DUR-S every:1y")["text"]  # the same period: the text stays
+    assert "12mo ·" in clause and "1y ·" not in clause, clause
+    inproc.command("add DUR-T title:Yearly vendor:Acme start:2026-01-01 end:2027-12-31 value:12k")
+    clause = inproc.command("indexation DUR-T index:syntec base:2025-12 every:1y")["text"]  # new: as written
+    assert "1y ·" in clause and "12mo" not in clause, clause
