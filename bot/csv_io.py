@@ -182,9 +182,9 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[str
 def export_contracts(session: Session) -> tuple[str, int]:
     return write_csv(HEADER, (
         [c.reference, c.title, c.vendor.name, c.type, c.status, c.start_date.isoformat() if c.start_date else "",
-         c.end_date.isoformat(), c.notice.canonical(), c.renewal, c.term.canonical(),
+         c.end_date.isoformat(), c.notice.written(), c.renewal, c.term.written(),
          "" if c.annual_value is None else f"{c.annual_value:.2f}", c.currency, c.owner or "", c.channel or "",
-         c.lead.canonical()]
+         c.lead.written()]
         for c in contracts.iter_all(session)))
 
 

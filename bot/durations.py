@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -25,6 +25,14 @@ _UNITS: dict[str, tuple[str, int]] = {
     "y": ("months", 12), "yr": ("months", 12), "year": ("months", 12), "years": ("months", 12),
     "an": ("months", 12), "ans": ("months", 12),
 }
+# The short notation of each unit (what a duration is stored and shown as): unit -> (field, multiplier)
+UNITS: dict[str, tuple[str, int]] = {
+    "min": ("minutes", 1), "h": ("minutes", 60), "d": ("days", 1), "bd": ("business_days", 1), "w": ("days", 7),
+    "mo": ("months", 1), "y": ("months", 12),
+}
+# every alias -> its short unit (`mois` -> `mo`, `an` -> `y`, `semaines` -> `w`, `heures` -> `h`)
+_SHORT: dict[str, str] = {alias: next(short for short, (f, m) in UNITS.items() if (f, m) == target)
+                          for alias, target in _UNITS.items()}
 _PATTERN = re.compile(r"^\s*(\d{1,5})\s*([a-zA-Z]+)\s*$")
 
 
@@ -38,12 +46,26 @@ class DurationOutOfRange(DurationError):
 
 @dataclass(frozen=True, slots=True)
 class Duration:
-    """Exactly one of the fields is non-zero (or none, for a zero duration)."""
+    """Exactly one of the fields is non-zero (or none, for a zero duration).
+
+    `unit`: the short unit it was written in (`UNITS`: `12mo` stays `12mo`, `1y` stays `1y`), which
+    `written()` shows and the database stores; None (built by code) shows the shortest text. Equality and
+    hashing are by value only: `12mo` == `1y` (a cache or a set keyed by Durations merges the two
+    spellings — key by `(duration, duration.unit)` where the text matters)."""
 
     months: int = 0
     days: int = 0
     business_days: int = 0
     minutes: int = 0
+    unit: str | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.unit is not None:
+            name, factor = UNITS.get(self.unit, ("", 0))
+            amount = getattr(self, name, 0) if name else 0
+            others = self.months + self.days + self.business_days + self.minutes - amount
+            if not name or others or amount % factor:
+                raise ValueError(f"{self!r} cannot be written in {self.unit!r}")
 
     @property
     def is_zero(self) -> bool:
@@ -54,8 +76,17 @@ class Duration:
         """Months and days only: what notice periods, terms and lead times may use."""
         return not (self.business_days or self.minutes)
 
+    def written(self) -> str:
+        """The text it was written in, in the short notation (`12mo`, `1y`, `2w`, `4h`; `12 mois` → `12mo`):
+        what the database stores and every message, export and history line shows. Without a unit, the
+        shortest text (`canonical`)."""
+        if self.unit is None:
+            return self.canonical()
+        name, factor = UNITS[self.unit]
+        return f"{getattr(self, name) // factor}{self.unit}"
+
     def canonical(self) -> str:
-        """The shortest text that parses back to the same duration (stored in the database)."""
+        """The shortest text that parses back to the same duration (whatever unit it was written in)."""
         if self.months:
             return f"{self.months // 12}y" if self.months % 12 == 0 else f"{self.months}mo"
         if self.business_days:
@@ -63,6 +94,11 @@ class Duration:
         if self.minutes:
             return f"{self.minutes // 60}h" if self.minutes % 60 == 0 else f"{self.minutes}min"
         return f"{self.days}d"
+
+
+# The interface page's defaults, written as it writes them: `notice:0d`, `term:12mo`, `every:12mo`.
+NO_DURATION = Duration(unit="d")
+TWELVE_MONTHS = Duration(months=12, unit="mo")
 
 
 @lru_cache(maxsize=4096)  # a Duration is immutable; a big import reads the same few durations 100,000s of times
@@ -73,13 +109,11 @@ def parse_duration(text: str) -> Duration:
     amount, unit = int(match.group(1)), match.group(2).lower()
     if unit not in _UNITS:
         raise DurationError(text)
-    field, factor = _UNITS[unit]
-    duration = Duration(**{field: amount * factor})
+    name, factor = _UNITS[unit]
+    duration = Duration(**{name: amount * factor}, unit=_SHORT[unit])
     if not bounds.duration_in_range(months=duration.months, days=duration.days,
                                     business_days=duration.business_days, minutes=duration.minutes):
         raise DurationOutOfRange(text)
-    if not _PATTERN.match(duration.canonical()):
-        raise DurationError(text)  # what is stored (the canonical text) must read back
     return duration
 
 

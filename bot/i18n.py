@@ -13,6 +13,7 @@ from babel.numbers import format_currency, format_decimal, get_currency_precisio
 from bot.locales import (
     en,
     en_disputes,
+    en_durations,
     en_faults,
     en_obligations,
     en_report,
@@ -21,6 +22,7 @@ from bot.locales import (
     en_trust,
     fr,
     fr_disputes,
+    fr_durations,
     fr_faults,
     fr_obligations,
     fr_report,
@@ -33,9 +35,9 @@ from bot.locales import (
 # is a mistake: tests/test_i18n.py checks the parts are disjoint).
 CATALOG_PARTS: dict[str, tuple[dict[str, str], ...]] = {
     "en": (en.MESSAGES, en_trust.MESSAGES, en_disputes.MESSAGES, en_report.MESSAGES, en_obligations.MESSAGES,
-           en_revisions.MESSAGES, en_state.MESSAGES, en_faults.MESSAGES),
+           en_revisions.MESSAGES, en_state.MESSAGES, en_faults.MESSAGES, en_durations.MESSAGES),
     "fr": (fr.MESSAGES, fr_trust.MESSAGES, fr_disputes.MESSAGES, fr_report.MESSAGES, fr_obligations.MESSAGES,
-           fr_revisions.MESSAGES, fr_state.MESSAGES, fr_faults.MESSAGES),
+           fr_revisions.MESSAGES, fr_state.MESSAGES, fr_faults.MESSAGES, fr_durations.MESSAGES),
 }
 CATALOGS: dict[str, dict[str, str]] = {
     lang: {key: text for part in parts for key, text in part.items()} for lang, parts in CATALOG_PARTS.items()

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.durations import add_months
+from bot.durations import Duration, add_months
 
 MODES = ("base", "chained")
 _CONTEXT = decimal.Context(prec=60, rounding=ROUND_HALF_UP)
@@ -177,6 +177,7 @@ class ClauseInput:
     base: date | None = None
     fixed: Decimal | None = None
     every_months: int | None = None
+    every: Duration | None = None  # as written (`12mo`, `1y`): what the clause stores and shows
     first: date | None = None
     mode: str | None = None
     lag: int | None = None

@@ -80,6 +80,7 @@ def read_clause(options: dict[str, str], *, tz: ZoneInfo, now: datetime) -> Clau
         if every is None or not every.months or every.months > 120:
             raise DomainError("err_rev_every", value=_shown(options["every"]))
         out.every_months = every.months
+        out.every = every
     if "first" in options:
         out.first = read_date("first", options["first"], tz=tz, now=now)
     if "mode" in options:

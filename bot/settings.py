@@ -104,7 +104,7 @@ class Settings(BaseSettings):
             raise ValueError(f"CONTRACTBOT_LEAD_TIME {value!r} is not a duration like 30d") from exc
         if not duration.is_calendar:
             raise ValueError("CONTRACTBOT_LEAD_TIME is in days, weeks, months or years")
-        return duration.canonical()
+        return duration.written()
 
     @field_validator("business_hours")
     @classmethod

@@ -20,7 +20,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, Duration):
-        return value.canonical()
+        return value.written()
     return value
 
 

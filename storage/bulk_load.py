@@ -34,6 +34,8 @@ from sqlalchemy import Insert, Table, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from storage.types import DurationType
+
 # SQLite page cache of the import's connection while it runs (KiB; the default is 2 MB): the indexes
 # of a big portfolio stay in memory instead of being spilled to the WAL and read back for every batch.
 # Memory only: the transaction, its journal and the all-or-nothing guarantee are unchanged.
@@ -204,10 +206,10 @@ def big_page_cache(connection: Connection) -> Iterator[None]:
 class BulkInsert:
     """One INSERT of `columns` into `table`, compiled once for the connection's dialect and run as an
     executemany of parameters already in the driver's form: the columns whose type has a bind processor
-    (dates on SQLite, aware datetimes, numerics, durations: `DurationType` writes the canonical text the
-    column's CHECK accepts) go through the column type's own processor — so the stored values are
-    exactly those of an ORM insert — once per distinct value (they repeat across a portfolio), column by
-    column. `raw` columns are bound as they come (the history: its JSON text, already serialised). On
+    (dates on SQLite, aware datetimes, numerics, durations: `DurationType` writes the text as written that
+    the column's CHECK accepts) go through the column type's own processor — so the stored values are
+    exactly those of an ORM insert — once per distinct value (they repeat across a portfolio; a duration
+    per value and unit, as `12mo` == `1y`), column by column. `raw` columns are bound as they come (the history: its JSON text, already serialised). On
     SQLite, one statement inserts up to 1,000 rows: the word-search index's triggers (migration 0010),
     when in place, then index them within that one statement, not one statement per row."""
 
@@ -232,22 +234,29 @@ class BulkInsert:
         self._positions = None if positions == list(range(len(columns))) else positions
         self._per_statement = self._rows_per_statement(connection, len(columns))
         skip = set(raw)
-        self._processors: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
+        self._processors: list[tuple[int, Callable[[Any], Any], dict[Any, Any], bool]] = []
         for index, name in enumerate(self._columns):
             processor = (None if name in skip or name not in table.c else
                          table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
             if processor is not None:
-                self._processors.append((index, processor, {None: None}))
+                written = name in table.c and isinstance(table.c[name].type, DurationType)
+                self._processors.append((index, processor, {None: None}, written))
 
     def execute(self, connection: Connection, rows: list[tuple[Any, ...]]) -> list[Any]:
         """Insert `rows`; the `returning` columns of each, in no particular order (none without)."""
         if not rows:
             return []
         columns: list[Any] = list(zip(*rows, strict=True))
-        for index, processor, memo in self._processors:
+        for index, processor, memo, written in self._processors:
             if len(memo) > self.REMEMBERED:
                 memo.clear()
                 memo[None] = None
+            if written:  # Durations are equal across units (`12mo` == `1y`): remembered by value and unit
+                keys = [None if value is None else (value, value.unit) for value in columns[index]]
+                for key in set(keys).difference(memo):
+                    memo[key] = processor(cast(tuple[Any, Any], key)[0])
+                columns[index] = map(memo.__getitem__, keys)
+                continue
             for value in set(columns[index]).difference(memo):
                 memo[value] = processor(value)
             columns[index] = map(memo.__getitem__, columns[index])

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from bot import deadlines
 from bot.contract_values import ContractValues, InputError, require
 from bot.deadlines import Renewal, Status
-from bot.durations import Duration, parse_duration
+from bot.durations import NO_DURATION, TWELVE_MONTHS, Duration
 from bot.text import fold
 from storage import bulk_load, contracts, search_index, vendors
 from storage.models import AuditEvent, Contract, Vendor
@@ -92,11 +92,10 @@ class VendorCache:
 
 
 @lru_cache(maxsize=32_768)
-def _derived(end: date, notice: Duration, term: Duration, lead: Duration) -> tuple[date, date, str, str, str]:
-    """(notice deadline, act-by date, and the canonical text of the notice, term and lead — what the
-    history records): a portfolio has a few thousand distinct (end, notice, term, lead)."""
-    return (deadlines.notice_deadline(end, notice), deadlines.act_by(end, notice, lead), notice.canonical(),
-            term.canonical(), lead.canonical())
+def _derived(end: date, notice: Duration, lead: Duration) -> tuple[date, date]:
+    """(notice deadline, act-by date): a portfolio has a few thousand distinct (end, notice, lead). Keyed
+    by value (`12mo` == `1y`): the texts the history records are the Durations' own (`written`)."""
+    return deadlines.notice_deadline(end, notice), deadlines.act_by(end, notice, lead)
 
 
 # The columns of a new contract, in the order `new_contract` gives them.
@@ -112,8 +111,8 @@ _CREATED_COLUMNS = ("at", "actor", "entity_type", "reference_key", "action", "ch
 _CREATED = insert(AuditEvent).values(
     {**{name: bindparam(name) for name in _CREATED_COLUMNS if name != "reference_key"},
      "entity_id": select(Contract.id).where(Contract.reference_key == bindparam("reference_key")).scalar_subquery()})
-_NO_NOTICE = Duration()
-_DEFAULT_TERM = parse_duration("12mo")
+_NO_NOTICE = NO_DURATION
+_DEFAULT_TERM = TWELVE_MONTHS
 
 
 def new_contract(values: ContractValues, *, defaults: contracts.Defaults, vendor_id: int, vendor_name: str,
@@ -140,7 +139,8 @@ def new_contract(values: ContractValues, *, defaults: contracts.Defaults, vendor
     lead = values.lead if "lead" in given and values.lead is not None else defaults.lead
     if start and end < start:
         raise InputError("end", "end_before_start", end.isoformat())
-    notice_deadline, act_by, notice_text, term_text, lead_text = _derived(end, notice, term, lead)
+    notice_deadline, act_by = _derived(end, notice, lead)
+    notice_text, term_text, lead_text = notice.written(), term.written(), lead.written()
     search_text = f"{fold(reference)} {fold(title)} {folded_vendor}"
     row = (reference, reference.upper(), title, vendor_id, type_, status, start, end, end, 0, notice, term, lead, renewal,
            notice_deadline, act_by, value, currency, owner, channel, search_text, None, now, now, 1)
@@ -288,7 +288,7 @@ class Writer:
             return False  # the update would move the end, or count renewals from it again
         if start and end < start:
             return False  # the update refuses it
-        if _derived(end, notice, term, lead)[:2] != (notice_deadline, act_by):
+        if _derived(end, notice, lead) != (notice_deadline, act_by):
             return False
         return f"{fold(reference)} {fold(title)} {self.cache.folded_name(vendor_id)}" == search_text
 

@@ -15,7 +15,7 @@ from bot import bounds, deadlines
 from bot.contract_values import ContractValues, InputError, require
 from bot.dates import Window
 from bot.deadlines import CLOSED_STATUSES, Renewal, Status
-from bot.durations import Duration, shift
+from bot.durations import NO_DURATION, TWELVE_MONTHS, Duration, shift
 from bot.errors import DomainError
 from bot.text import fold, words
 from storage import audit, search_index, vendors
@@ -66,14 +66,14 @@ _SNAPSHOT = ("reference", "title", "vendor", "type", "status", "start_date", "en
 
 
 def snapshot(contract: Contract) -> dict[str, Any]:
-    """The fields a person sees, as the history records them (durations as their canonical text)."""
+    """The fields a person sees, as the history records them (durations as written: `Duration.written`)."""
     values = {name: _recorded(getattr(contract, name)) for name in _SNAPSHOT if name != "vendor"}
     values["vendor"] = contract.vendor.name if contract.vendor else None
     return values
 
 
 def _recorded(value: Any) -> Any:
-    return value.canonical() if isinstance(value, Duration) else value
+    return value.written() if isinstance(value, Duration) else value
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -108,17 +108,25 @@ def _apply_fields(contract: Contract, values: ContractValues) -> None:
 
 
 def _new(values: ContractValues, defaults: Defaults, now: datetime) -> Contract:
-    """A new contract with the defaults, before its fields are applied (not in the session)."""
+    """A new contract with the defaults, before its fields are applied (not in the session). Its durations
+    are the given ones when given (written as given: `term:1y` stays `1y`, though equal to the default
+    `12mo`, which `_apply_fields` would keep), as `contract_import.new_contract` makes them."""
     assert values.reference is not None and values.end is not None
+    given = values.given
+
+    def duration(name: str, default: Duration) -> Duration:
+        value = getattr(values, name)
+        return value if name in given and value is not None else default
+
     return Contract(
         reference=values.reference,
         reference_key=values.reference.upper(),
         type="other",
         status=Status.ACTIVE.value,
         renewal=Renewal.MANUAL.value,
-        notice=Duration(),
-        term=Duration(months=12),
-        lead=defaults.lead,
+        notice=duration("notice", NO_DURATION),
+        term=duration("term", TWELVE_MONTHS),
+        lead=duration("lead", defaults.lead),
         currency=defaults.currency,
         end_date=values.end,
         end_anchor=values.end,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from bot import bounds
 from bot import disputes as dispute_rules
 from bot.deadlines import CONTRACT_TYPES, Renewal, Status
-from bot.durations import Duration
+from bot.durations import NO_DURATION, TWELVE_MONTHS, Duration
 from storage.types import DurationType, UTCDateTime
 
 
@@ -34,25 +34,28 @@ def one_of(column: str, values: tuple[str, ...] | type[Status] | type[Renewal], 
     return CheckConstraint(f"{column} IN ({allowed})", name=name)
 
 
-def canonical_duration(column: str) -> CheckConstraint:
-    """A CHECK that `column` is NULL or the canonical text of a duration in bounds (`Duration.canonical`:
-    `0d`, `15d`, `3mo`, `1y`, `2bd`, `4h`, `90min`): exactly what `DurationType` writes and reads back.
+def written_duration(column: str) -> CheckConstraint:
+    """A CHECK that `column` is NULL or a duration in bounds in the short notation, in any unit
+    (`Duration.written`: `0d`, `15d`, `2w`, `12mo`, `1y`, `2bd`, `4h`, `90min`): amount of 1 to 5 digits,
+    no leading zero, then one of the units: exactly what `DurationType` writes and reads back.
     Portable SQL (ltrim with a set of characters, length, substr, CAST, LIKE: SQLite and PostgreSQL);
     the CASE orders the tests, so the number is cast only once the text is known to be digits + unit.
-    Migration 0009 creates the same expression (a frozen copy)."""
+    Migration 0011 creates the same expression (a frozen copy)."""
     unit = f"ltrim({column}, '0123456789')"
-    n = f"CAST(substr({column}, 1, length({column}) - length({unit})) AS INTEGER)"
+    digits = f"length({column}) - length({unit})"
+    n = f"CAST(substr({column}, 1, {digits}) AS INTEGER)"
     return CheckConstraint(
         f"CASE WHEN {column} IS NULL THEN 1 = 1"
-        f" WHEN {unit} NOT IN ('y', 'mo', 'bd', 'h', 'min', 'd')"
-        f" OR length({column}) - length({unit}) NOT BETWEEN 1 AND 5"
-        f" OR ({column} LIKE '0%' AND {column} <> '0d') THEN 1 = 0"
+        f" WHEN {unit} NOT IN ('y', 'mo', 'w', 'd', 'bd', 'h', 'min')"
+        f" OR {digits} NOT BETWEEN 1 AND 5"
+        f" OR ({column} LIKE '0%' AND {digits} > 1) THEN 1 = 0"
         f" WHEN {unit} = 'y' THEN {n} <= {bounds.MAX_DURATION_YEARS}"
-        f" WHEN {unit} = 'mo' THEN {n} % 12 <> 0 AND {n} <= {bounds.MAX_DURATION_MONTHS}"
+        f" WHEN {unit} = 'mo' THEN {n} <= {bounds.MAX_DURATION_MONTHS}"
+        f" WHEN {unit} = 'w' THEN {n} <= {bounds.MAX_DURATION_DAYS // 7}"
         f" WHEN {unit} = 'd' THEN {n} <= {bounds.MAX_DURATION_DAYS}"
         f" WHEN {unit} = 'bd' THEN {n} <= {bounds.MAX_DURATION_BUSINESS_DAYS}"
-        f" WHEN {unit} = 'min' THEN {n} % 60 <> 0"
-        f" ELSE 1 = 1 END",
+        f" WHEN {unit} = 'h' THEN {n} <= {bounds.MAX_DURATION_MINUTES // 60}"
+        f" ELSE {n} <= {bounds.MAX_DURATION_MINUTES} END",
         name=column)
 
 NAMING = {
@@ -90,9 +93,9 @@ class Contract(Base):
         one_of("status", Status, "status"),
         one_of("renewal", Renewal, "renewal"),
         one_of("type", CONTRACT_TYPES, "type"),
-        canonical_duration("notice"),
-        canonical_duration("term"),
-        canonical_duration("lead"),
+        written_duration("notice"),
+        written_duration("term"),
+        written_duration("lead"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,9 +110,9 @@ class Contract(Base):
     # The end a person last set; tacit renewals count whole terms from it so month ends don't drift.
     end_anchor: Mapped[date] = mapped_column(Date)
     renewals_since_anchor: Mapped[int] = mapped_column(Integer, default=0)
-    notice: Mapped[Duration] = mapped_column(default=Duration())
-    term: Mapped[Duration] = mapped_column(default=Duration(months=12))
-    lead: Mapped[Duration] = mapped_column(default=Duration())
+    notice: Mapped[Duration] = mapped_column(default=NO_DURATION)
+    term: Mapped[Duration] = mapped_column(default=TWELVE_MONTHS)
+    lead: Mapped[Duration] = mapped_column(default=NO_DURATION)
     renewal: Mapped[str] = mapped_column(String(16), default="manual")
     notice_deadline: Mapped[date] = mapped_column(Date)
     act_by: Mapped[date] = mapped_column(Date)
@@ -201,8 +204,8 @@ class SlaTerm(Base):
     """Per contract and priority: response and resolution targets, the clock, the credit per breach."""
 
     __tablename__ = "sla_terms"
-    __table_args__ = (UniqueConstraint("contract_id", "priority"), canonical_duration("response"),
-                      canonical_duration("resolution"))
+    __table_args__ = (UniqueConstraint("contract_id", "priority"), written_duration("response"),
+                      written_duration("resolution"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
@@ -235,8 +238,8 @@ class Incident(Base):
         Index("ix_incidents_status_response_warn", "status", "response_warn_at"),
         Index("ix_incidents_status_resolve_warn", "status", "resolve_warn_at"),
         one_of("status", ("open", "acknowledged", "resolved"), "status"),
-        canonical_duration("response_target"),
-        canonical_duration("resolution_target"),
+        written_duration("response_target"),
+        written_duration("resolution_target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -349,7 +352,7 @@ class Obligation(Base):
         Index("ix_obligations_next_alert_on", "next_alert_on"),
         Index("ix_obligations_contract_state_due", "contract_id", "state", "due_on"),
         Index("ix_obligations_state_due", "state", "due_on"),
-        canonical_duration("every"),
+        written_duration("every"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -418,7 +421,7 @@ class RevisionClause(Base):
     `revisions` sweep reads what is due with one range query)."""
 
     __tablename__ = "revision_clauses"
-    __table_args__ = (Index("ix_revision_clauses_next", "next_revision_on"), canonical_duration("every"))
+    __table_args__ = (Index("ix_revision_clauses_next", "next_revision_on"), written_duration("every"))
 
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
     index_name: Mapped[str] = mapped_column(String(32))

@@ -72,7 +72,7 @@ def create(session: Session, *, contract: Contract, what: str, due: date, every:
            owner: str | None, party: str, evidence_required: bool, actor: str, now: datetime,
            thresholds: Sequence[int]) -> Obligation:
     if every is not None and (every.is_zero or not every.is_calendar):
-        raise DomainError("err_obl_bad_every", value=every.canonical())
+        raise DomainError("err_obl_bad_every", value=every.written())
     obligation = Obligation(contract_id=contract.id, what=" ".join(what.split())[:MAX_WHAT], party=party, owner=owner,
                             evidence_required=evidence_required, every=every,
                             due_anchor=due, occurrence=0, due_on=due, state=rules.OPEN, created_at=now,
@@ -265,7 +265,7 @@ def export_rows(session: Session, *, today: date, thresholds: Sequence[int]) -> 
     for obligation, done in session.execute(stmt).unique():
         rows.append([obligation.number, obligation.contract.reference, obligation.what, obligation.party,
                      obligation.owner or "", obligation.due_on.isoformat(),
-                     obligation.every.canonical() if obligation.every else "",
+                     obligation.every.written() if obligation.every else "",
                      "required" if obligation.evidence_required else "",
                      rules.status(obligation.state, obligation.due_on, today, thresholds),
                      done.done_on.isoformat() if done else "", done.done_by if done else "",

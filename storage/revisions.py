@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot import revision as rules
 from bot.contract_values import ContractValues
 from bot.deadlines import Status
-from bot.durations import Duration
+from bot.durations import TWELVE_MONTHS, Duration
 from bot.errors import DomainError
 from bot.revision import ClauseInput, IndexPoint, Missing, Outcome, Terms
 from storage import audit, contracts, indices
@@ -59,13 +59,15 @@ def set_clause(session: Session, *, contract: Contract, given: ClauseInput, acto
         if contract.annual_value is None:
             raise DomainError("err_rev_no_value", ref=contract.reference)
         clause = RevisionClause(contract_id=contract.id, base_value=contract.annual_value, fixed=Decimal(0),
-                                every=Duration(months=12), mode="base", lag=0, round_to=Decimal("0.01"), next_k=0)
+                                every=TWELVE_MONTHS, mode="base", lag=0, round_to=Decimal("0.01"), next_k=0)
         session.add(clause)
     for option, (column, attr) in _SETTABLE.items():
         if option in given.given:
             setattr(clause, column, getattr(given, attr))
     if given.every_months:
-        clause.every = Duration(months=given.every_months)
+        every = given.every if given.every is not None else Duration(months=given.every_months)
+        if not before or every != clause.every:  # an existing clause's period in another unit is no change
+            clause.every = every
     months = every_months(clause)
     if given.first is not None:
         clause.first_on = given.first

@@ -42,7 +42,12 @@ def set_term(session: Session, *, contract: Contract, term: TermInput, actor: st
     if row is None:
         row = SlaTerm(contract_id=contract.id, priority=term.priority, updated_at=now)
         session.add(row)
-    row.response, row.resolution, row.clock, row.credit_pct = term.response, term.resolution, term.clock, term.credit_pct
+    # a target equal to the stored one in another unit (`120min` for `2h`) is no change: the text stays as stored
+    if row.response != term.response:
+        row.response = term.response
+    if row.resolution != term.resolution:
+        row.resolution = term.resolution
+    row.clock, row.credit_pct = term.clock, term.credit_pct
     row.updated_at = now
     session.flush()
     after = (row.response, row.resolution, row.clock, row.credit_pct)

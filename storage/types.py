@@ -1,5 +1,5 @@
 """Column types: datetimes are always aware and stored in UTC, on SQLite and PostgreSQL alike; durations
-are `Duration`s in Python and their canonical text (`3mo`, `1y`, `15d`) in the database."""
+are `Duration`s in Python and the text they were written in (`12mo`, `1y`, `2w`, `15d`) in the database."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class DurationType(TypeDecorator[Duration]):
-    """A `Duration` stored as its canonical text (what `Duration.canonical` writes and the CHECK of the
-    column accepts); read back as a `Duration`. Anything else given is a programming error (TypeError): a
+    """A `Duration` stored as written, in the short notation (`Duration.written`: `12mo` stays `12mo`, `1y`
+    stays `1y`; what the CHECK of the column accepts, migration 0011); read back as a `Duration` in that unit. Anything else given is a programming error (TypeError): a
     text must be parsed — as user input, with its own error message — before it reaches the database."""
 
     impl = String(16)
@@ -48,9 +48,9 @@ class DurationType(TypeDecorator[Duration]):
             return None
         if not isinstance(value, Duration):
             raise TypeError(f"a Duration goes into a duration column, not {type(value).__name__} {value!r:.40}")
-        text = value.canonical()
+        text = value.written()
         if parse_duration(text) != value:  # two units at once, or beyond the bounds: its text would lie
-            raise ValueError(f"{value!r} has no canonical text that reads back the same")
+            raise ValueError(f"{value!r} has no text that reads back the same")
         return text
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Duration | None:

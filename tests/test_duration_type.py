@@ -1,5 +1,5 @@
-"""`storage.types.DurationType`: a Duration goes into the database as its canonical text and comes back
-equal, for every unit of the grammar (a real table on SQLite and PostgreSQL); anything but a Duration is
+"""`storage.types.DurationType`: a Duration goes into the database as written (`Duration.written`) and comes
+back equal, in the same unit, for every unit of the grammar (a real table on SQLite and PostgreSQL); anything but a Duration is
 refused before it reaches the database."""
 
 from __future__ import annotations
@@ -43,15 +43,15 @@ def table(empty_db_url: str) -> Iterator[Engine]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(duration=grammar_durations)
-def test_a_duration_round_trips_through_the_database_as_its_canonical_text(table: Engine, duration: Duration) -> None:
+def test_a_duration_round_trips_through_the_database_as_written(table: Engine, duration: Duration) -> None:
     with table.begin() as connection:
         row_id = connection.execute(insert(durations).values(d=duration)).inserted_primary_key[0]
         stored = connection.execute(text("SELECT d FROM durations WHERE id = :id"), {"id": row_id}).scalar_one()
         back = connection.execute(select(durations.c.d).where(durations.c.id == row_id)).scalar_one()
         found = connection.execute(select(durations.c.id).where(durations.c.d == duration,
                                                                 durations.c.id == row_id)).scalar_one_or_none()
-    assert stored == duration.canonical()
-    assert isinstance(back, Duration) and back == duration
+    assert stored == duration.written()
+    assert isinstance(back, Duration) and back == duration and back.written() == stored
     assert found == row_id  # a Duration in a WHERE binds the same text
 
 

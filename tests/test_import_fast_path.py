@@ -164,6 +164,8 @@ def assert_same_contracts(session: Session, references: set[str]) -> None:
         assert fast is not None and full is not None
         for column in COMPARED:
             assert getattr(fast, column) == getattr(full, column), column
+        for column in ("notice", "term", "lead"):  # and written alike (equal Durations may differ in unit)
+            assert getattr(fast, column).written() == getattr(full, column).written(), column
         assert fast.search_text.split(" ", 1)[1] == full.search_text.split(" ", 1)[1]
         fast_events = audit.get_all(session, entity_type="contract", entity_id=fast.id)
         full_events = audit.get_all(session, entity_type="contract", entity_id=full.id)

@@ -96,7 +96,7 @@ def _checks_enforced(session: Session) -> None:
     assert session.scalar(text("PRAGMA ignore_check_constraints")) == 0
     assert session.scalar(text("PRAGMA cache_size")) == -2000  # the import's bigger page cache is given back
     with pytest.raises(IntegrityError, match="CHECK"), session.begin_nested():
-        session.execute(text("UPDATE contracts SET notice = '12mo' WHERE id = (SELECT min(id) FROM contracts)"))
+        session.execute(text("UPDATE contracts SET notice = '012mo' WHERE id = (SELECT min(id) FROM contracts)"))
 
 
 def _assert_search_is_brute_force(session: Session, rng: random.Random, queries: int = 150) -> None:

@@ -119,6 +119,17 @@ def test_upgrade_from_0008_rewrites_every_duration_canonically(empty_db_url: str
             _obligation(connection, 4, " 2w ")
             _clause(connection, 1, "12mo")
             _clause(connection, 2, "6 MOIS")
+        _at(engine, "0009")  # its own CHECKs (0011 accepts any unit: tests/test_migration_0011.py)
+        with engine.connect() as connection:  # the texts themselves are canonical now
+            stored = connection.execute(text("SELECT notice, term, lead FROM contracts ORDER BY id")).all()
+            assert [tuple(row) for row in stored] == [("3mo", "1y", "15d"), ("90d", "1y", "14d"), ("0d", "1y", "0d"),
+                                                      ("6mo", "2y", "7d")]
+            assert connection.execute(text("SELECT resolution FROM sla_terms WHERE id = 3")).scalar_one() == "24h"
+        for table, columns in DURATION_COLUMNS.items():
+            for column in columns:
+                for bad in ("12mo", "3 mo", "3MO", "90 days", "03d", "abc", "", "100000y", "1201mo", "60min"):
+                    with pytest.raises(IntegrityError), engine.begin() as connection:
+                        connection.execute(text(f"UPDATE {table} SET {column} = :bad"), {"bad": bad})
         upgrade(engine)
         factory = make_session_factory(engine)
         with factory() as session:
@@ -139,16 +150,6 @@ def test_upgrade_from_0008_rewrites_every_duration_canonically(empty_db_url: str
             assert obligations == {1: Duration(months=1), 2: Duration(months=12), 3: None, 4: Duration(days=14)}
             clauses = {c.contract_id: c.every for c in session.query(RevisionClause)}
             assert clauses == {1: Duration(months=12), 2: Duration(months=6)}
-        with engine.connect() as connection:  # the texts themselves are canonical now
-            stored = connection.execute(text("SELECT notice, term, lead FROM contracts ORDER BY id")).all()
-            assert [tuple(row) for row in stored] == [("3mo", "1y", "15d"), ("90d", "1y", "14d"), ("0d", "1y", "0d"),
-                                                      ("6mo", "2y", "7d")]
-            assert connection.execute(text("SELECT resolution FROM sla_terms WHERE id = 3")).scalar_one() == "24h"
-        for table, columns in DURATION_COLUMNS.items():
-            for column in columns:
-                for bad in ("12mo", "3 mo", "3MO", "90 days", "03d", "abc", "", "100000y", "1201mo", "60min"):
-                    with pytest.raises(IntegrityError), engine.begin() as connection:
-                        connection.execute(text(f"UPDATE {table} SET {column} = :bad"), {"bad": bad})
         with engine.begin() as connection:  # a canonical text is accepted by raw SQL too
             connection.execute(text("UPDATE contracts SET notice = '45d', term = '18mo', lead = '1y' WHERE id = 1"))
     finally:
@@ -212,13 +213,15 @@ def test_downgrade_drops_the_constraints_and_the_models_name_the_same_ones(empty
         engine.dispose()
 
 
-def test_the_models_declare_the_expression_the_migration_creates() -> None:
-    migration = _migration()
-    for table, columns in DURATION_COLUMNS.items():
-        declared = {c.name: str(c.sqltext) for c in Base.metadata.tables[table].constraints
-                    if isinstance(c, CheckConstraint)}
+def test_the_expression_0011_puts_back_on_downgrade_is_this_migrations() -> None:
+    # the models declare 0011's expression now (tests/test_migration_0011.py); its downgrade restores this one
+    spec = importlib.util.spec_from_file_location("m0011", MIGRATIONS / "versions" / "0011_duration_as_written.py")
+    assert spec is not None and spec.loader is not None
+    later = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(later)
+    for columns in DURATION_COLUMNS.values():
         for column in columns:
-            assert declared[f"ck_{table}_{column}"] == migration.check(column)
+            assert later.check_0009(column) == _migration().check(column)
 
 
 # --- the CHECK accepts exactly the canonical texts (an independent reference: the grammar's parser) -----------

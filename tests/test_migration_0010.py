@@ -42,7 +42,8 @@ def _fill(engine: Engine, count: int) -> None:
         for number in range(count):
             values = ContractValues(reference=f"OLD-{number:03d}", title=f"{TITLES[number % 4]} {number}",
                                     vendor="Oracle", end=date(2027, 1, 1 + number % 28),
-                                    given={"reference", "title", "vendor", "end"})
+                                    term=parse_duration("1y"),  # as 0009 stored the default term (12mo since 0011)
+                                    given={"reference", "title", "vendor", "end", "term"})
             row = contract_import.new_contract(values, defaults=DEFAULTS, vendor_id=vendor_id, vendor_name="Oracle",
                                                folded_vendor="oracle", now=NOW)[0]
             rows.append(dict(zip(contract_import.NEW_COLUMNS, row, strict=True)))

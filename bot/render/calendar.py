@@ -30,7 +30,7 @@ def calendar_feed(contracts: Iterable[Any], *, now: datetime) -> str:
             if day < date.max:  # a contract ending 9999-12-31 (stored before dates were bounded)
                 event.add("dtend", day + timedelta(days=1))
             event.add("summary", summary)
-            event.add("description", f"Renewal: {c.renewal}; notice: {c.notice.canonical()}; notice deadline: "
+            event.add("description", f"Renewal: {c.renewal}; notice: {c.notice.written()}; notice deadline: "
                                      f"{c.notice_deadline.isoformat()}; act-by: {c.act_by.isoformat()}")
             calendar.add_component(event)
     return calendar.to_ical().decode("utf-8")

@@ -35,13 +35,18 @@ def vendor_name(contract: Any) -> str:
     return vendor.name if vendor is not None else ""
 
 
+# short unit -> the catalog key of its words ("n_years": "{n} years"; "…_one" for 1)
+_UNIT_WORDS = {"y": "n_years", "mo": "n_months", "w": "n_weeks", "d": "n_days", "bd": "n_business_days",
+               "h": "n_hours", "min": "n_minutes"}
+
+
 def duration_text(lang: str, duration: Duration) -> str:
-    if duration.months:
-        if duration.months % 12 == 0:
-            n = duration.months // 12
-            return t(lang, "n_years_one" if n == 1 else "n_years", n=n)
-        return t(lang, "n_months_one" if duration.months == 1 else "n_months", n=duration.months)
-    return t(lang, "n_days_one" if duration.days == 1 else "n_days", n=duration.days)
+    """The duration in words, in the unit it was written in (`12mo` → "12 months", `1y` → "1 year",
+    `2w` → "2 weeks"); one built by code, in its shortest unit."""
+    written = duration.written()
+    digits = len(written) - len(written.lstrip("0123456789"))
+    n, key = int(written[:digits]), _UNIT_WORDS[written[digits:]]
+    return t(lang, f"{key}_one" if n == 1 else key, n=n)
 
 
 def renewal_text(lang: str, contract: Any) -> str:
@@ -100,7 +105,8 @@ def _line_days(lang: str, days: int) -> str:
 
 
 @lru_cache(maxsize=256)
-def _line_renewal(lang: str, renewal: str, term: Duration | None) -> str:
+def _line_renewal(lang: str, renewal: str, term: Duration | None, unit: str | None) -> str:
+    """`unit` is part of the key: Durations are equal across units (`12mo` == `1y`), their words are not."""
     return renewal_text(lang, _Renewing(renewal, term))
 
 
@@ -116,9 +122,10 @@ def _line(lang: str, contract: Any, today: date) -> str:
     left = days_left(contract.act_by, today)
     overdue_flag, act_by, ends = _line_words(lang)
     flag = overdue_flag if left < 0 and contract.end_date >= today else ""
+    renewing = _line_renewal(lang, contract.renewal, contract.term, getattr(contract.term, "unit", None))
     return (f"{flag}*{mrkdwn_escape(contract.reference)}* {mrkdwn_escape(contract.title)} — {mrkdwn_escape(vendor_name(contract))}"
             f" · {act_by} {fmt_date(lang, contract.act_by)} ({_line_days(lang, left)})"
-            f" · {ends} {fmt_date(lang, contract.end_date)} · {_line_renewal(lang, contract.renewal, contract.term)}"
+            f" · {ends} {fmt_date(lang, contract.end_date)} · {renewing}"
             f" · {fmt_money(lang, contract.annual_value, contract.currency)}")
 
 

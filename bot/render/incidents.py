@@ -39,7 +39,7 @@ def _name(incident: Any) -> str:
 
 
 def _target(duration: Any) -> str:
-    return "—" if duration is None else duration.canonical()
+    return "—" if duration is None else duration.written()
 
 
 def _due_lines(lang: str, incident: Any, tz: ZoneInfo) -> list[str]:

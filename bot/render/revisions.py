@@ -112,7 +112,7 @@ def clause_message(lang: str, contract: Any, clause: Any, *, set_by: str | None 
         (t(lang, "rev_f_index"), f"{clause.index_name} · {month_text(clause.base_month)}"),
         (t(lang, "rev_f_formula"), f"P = P0 × ({num(lang, fixed)} + {num(lang, 1 - fixed)} × S / S0)"),
         (t(lang, "rev_f_p0"), fmt_money(lang, clause.base_value, contract.currency)),
-        (t(lang, "rev_f_every"), f"{clause.every.canonical()} · {fmt_date(lang, clause.first_on)}"),
+        (t(lang, "rev_f_every"), f"{clause.every.written()} · {fmt_date(lang, clause.first_on)}"),
         (t(lang, "rev_f_mode"), _mode(lang, clause.mode)),
         (t(lang, "rev_f_lag"), lag),
         (t(lang, "rev_f_limits"), f"{pct(clause.min_pct)} · {pct(clause.cap_pct)} · {num(lang, clause.round_to)}"),

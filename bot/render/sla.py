@@ -81,8 +81,8 @@ def report(lang: str, compliance: Any, *, period: Any, tz: ZoneInfo) -> Message:
 
 def terms(lang: str, contract: Any, rows: Sequence[Any], policy: Any) -> Message:
     title = t(lang, "sla_terms_title", ref=mrkdwn_escape(contract.reference))
-    lines = [t(lang, "sla_term_line", priority=r.priority, response=r.response.canonical(),
-               resolution=r.resolution.canonical(),
+    lines = [t(lang, "sla_term_line", priority=r.priority, response=r.response.written(),
+               resolution=r.resolution.written(),
                clock=t(lang, f"clock_{r.clock}"), credit=fmt_pct(lang, r.credit_pct)) for r in rows]
     if policy is not None and policy.availability_target is not None:
         lines.append(t(lang, "sla_policy_line", target=fmt_pct(lang, policy.availability_target),
