@@ -110,7 +110,7 @@ def plan_done_days(spec: dict, last_day: date) -> list[date]:
         previous, k = day, k + 1
 
 
-def test_a_simulated_year_posts_each_obligation_alert_exactly_once(sqlite_url: str) -> None:
+def test_a_simulated_year_posts_each_obligation_alert_exactly_once(sqlite_head_url: str) -> None:
     rng = random.Random(SEED)
     specs = portfolio(rng)
     run_days = [START + timedelta(days=i) for i in range(DAYS) if rng.random() >= 0.2]
@@ -122,12 +122,12 @@ def test_a_simulated_year_posts_each_obligation_alert_exactly_once(sqlite_url: s
         for day in spec["done_days"]:
             done_on.setdefault(day, []).append(spec)
 
-    engine, factory = open_database(sqlite_url)
+    engine, factory = open_database(sqlite_head_url)
     engine.dispose()
     event.listen(engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA synchronous=NORMAL"))
     try:
         with FakeSlack() as fake:
-            settings = Settings(database_url=sqlite_url, slack_api_url=fake.url, timezone="Europe/Paris",
+            settings = Settings(database_url=sqlite_head_url, slack_api_url=fake.url, timezone="Europe/Paris",
                                 alert_channel=ALERT_CHANNEL)
             created = at(START - timedelta(days=1), 9)
             ids: dict[int, int] = {}

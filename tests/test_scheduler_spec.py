@@ -66,10 +66,10 @@ def trigger_fires(trigger: CronTrigger, after: datetime, count: int) -> Iterator
 
 
 @pytest.fixture(params=["Europe/Paris", "America/New_York"])
-def scheduled(request: pytest.FixtureRequest, sqlite_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def scheduled(request: pytest.FixtureRequest, sqlite_head_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("CONTRACTBOT_TIMEZONE", request.param)
-    settings = Settings(database_url=sqlite_url)
-    engine, factory = open_database(sqlite_url)
+    settings = Settings(database_url=sqlite_head_url)
+    engine, factory = open_database(sqlite_head_url)
     ctx = JobContext(settings=settings, session_factory=factory, client=None, clock=SystemClock(), metrics=Metrics())
     scheduler = build_scheduler(ctx)
     scheduler.start(paused=True)
@@ -121,15 +121,16 @@ def test_the_spec_table_itself_reads_as_the_spec_says() -> None:
     assert date(2027, 3, 29).weekday() == 0
 
 
-def test_a_serving_scheduler_sweeps_sla_once_at_start_and_keeps_the_daily_jobs_at_their_hour(sqlite_url: str) -> None:
+def test_a_serving_scheduler_sweeps_sla_once_at_start_and_keeps_the_daily_jobs_at_their_hour(
+        sqlite_head_url: str) -> None:
     """`serve` and `socket` build the scheduler with `sweep_at_start`: the every-minute SLA sweep is due the
     moment the scheduler starts (an incident breached while the bot was down is told at once); every other
     job keeps the spec's hour. `jobs list` builds it without, and shows the cron's next run for all."""
     tz = ZoneInfo("Europe/Paris")
     started = datetime(2027, 3, 10, 10, 30, 17, tzinfo=UTC)  # not on a minute: the cron could never say it
-    engine, factory = open_database(sqlite_url)
+    engine, factory = open_database(sqlite_head_url)
     try:
-        ctx = JobContext(settings=Settings(database_url=sqlite_url, timezone="Europe/Paris"),
+        ctx = JobContext(settings=Settings(database_url=sqlite_head_url, timezone="Europe/Paris"),
                          session_factory=factory, client=None, clock=FixedClock(started), metrics=Metrics())
         next_runs = {}
         for at_start in (True, False):

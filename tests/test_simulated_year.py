@@ -110,14 +110,14 @@ def at_nine(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 9, 0, tzinfo=PARIS).astimezone(UTC)
 
 
-def test_a_simulated_year_posts_each_due_alert_exactly_once(sqlite_url: str) -> None:
+def test_a_simulated_year_posts_each_due_alert_exactly_once(sqlite_head_url: str) -> None:
     rng = random.Random(SEED)
     specs = portfolio(rng)
     run_days = [START + timedelta(days=i) for i in range(DAYS) if rng.random() >= 0.2]
     assert 0.7 * DAYS < len(run_days) < 0.9 * DAYS
     by_ref = {s["reference"]: s for s in specs}
 
-    engine, factory = open_database(sqlite_url)
+    engine, factory = open_database(sqlite_head_url)
     # Test speed only: WAL without an fsync per commit (SQLite's usual synchronous=NORMAL). The schema,
     # the product's own pragmas and every query stay as in production.
     engine.dispose()
@@ -126,7 +126,7 @@ def test_a_simulated_year_posts_each_due_alert_exactly_once(sqlite_url: str) -> 
         with FakeSlack() as fake:
             # One message per alert here, unpaced: this test follows each alert to its own message. Grouping
             # many alerts for one destination, and pacing, are tested in tests/test_scale_alerts.py.
-            settings = Settings(database_url=sqlite_url, slack_api_url=fake.url, timezone="Europe/Paris",
+            settings = Settings(database_url=sqlite_head_url, slack_api_url=fake.url, timezone="Europe/Paris",
                                 alert_channel=ALERT_CHANNEL, alert_group_over=1_000_000, post_interval=0)
             ids: dict[str, int] = {}
             with factory.begin() as session:

@@ -297,11 +297,11 @@ def terms_of(factory: sessionmaker[Session], ref: str) -> list[tuple[str, str, s
                 for t in sla_terms.get_terms(session, contract_id=contract.id)]
 
 
-def test_import_sla_is_all_or_nothing_with_line_numbers(sqlite_url: str, tmp_path: Path) -> None:
-    engine, factory = open_database(sqlite_url)
+def test_import_sla_is_all_or_nothing_with_line_numbers(sqlite_head_url: str, tmp_path: Path) -> None:
+    engine, factory = open_database(sqlite_head_url)
     with factory.begin() as session:
         add_contract(session, "CTR-CSV")
-    env = contractbot_env(sqlite_url, "http://127.0.0.1:9/api/")
+    env = contractbot_env(sqlite_head_url, "http://127.0.0.1:9/api/")
 
     bad = tmp_path / "sla.csv"
     bad.write_text("reference,priority,response,resolution,clock,credit_pct\n"
