@@ -83,7 +83,12 @@ def dump(state: AlertRecord) -> dict[str, Any]:
 
 
 def read(alert: Alert) -> AlertRecord:
-    return _validated(dict(alert.detail or {}))
+    return read_detail(alert.detail)
+
+
+def read_detail(detail: dict[str, Any] | None) -> AlertRecord:
+    """What an alert's `detail` column records (ValueError when it holds what no alert writes)."""
+    return _validated(dict(detail or {}))
 
 
 def update(alert: Alert, **changes: Any) -> AlertRecord:

@@ -8,6 +8,7 @@ A claim left by a process that died before posting is reclaimed once it is `STAL
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +20,8 @@ from sqlalchemy.orm import Session
 from storage import alert_state
 from storage.inserts import dialect_insert
 from storage.models import Alert, Contract
+
+logger = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=10)
 CLAIMED, POSTED, FAILED, SUPERSEDED = "claimed", "posted", "failed", "superseded"
@@ -142,14 +145,20 @@ def handled_keys(session: Session, *, kind: str, subject_ids: Sequence[int], now
 
 
 def snoozed_subjects(session: Session, *, kind: str, subject_ids: Sequence[int], today: date) -> set[int]:
-    """The subjects (incidents…) one of whose posted `kind` alerts was snoozed until after `today`."""
+    """The subjects (incidents…) one of whose posted `kind` alerts was snoozed until after `today`. Only the
+    two columns it needs are read; a `detail` no alert writes counts as not snoozed and is logged: one bad
+    row never stops the sweep that asks."""
     found: set[int] = set()
     for start in range(0, len(subject_ids), 900):
-        for alert in session.scalars(select(Alert).where(
+        for subject_id, detail in session.execute(select(Alert.subject_id, Alert.detail).where(
                 Alert.kind == kind, Alert.subject_id.in_(subject_ids[start:start + 900]), Alert.state == POSTED)):
-            until = alert_state.read(alert).snoozed_until_date
-            if until is not None and until > today and alert.subject_id is not None:
-                found.add(alert.subject_id)
+            try:
+                until = alert_state.read_detail(detail).snoozed_until_date
+            except (TypeError, ValueError):
+                logger.warning("%s alert of subject %s: unreadable detail, taken as not snoozed", kind, subject_id)
+                continue
+            if until is not None and until > today and subject_id is not None:
+                found.add(subject_id)
     return found
 
 

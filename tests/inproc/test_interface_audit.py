@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.render.ids import ActionId
 from jobs.sla import sweep as sla_sweep
@@ -142,3 +142,21 @@ def test_an_sla_alert_carries_snooze_which_keeps_the_incident_quiet_for_seven_da
     [breached] = run(start + timedelta(days=8, hours=1))  # the 7 days are over: the next due alert comes
     assert "BREACHED" in breached["text"]
     assert run(start + timedelta(days=8, hours=2)) == []  # once
+
+
+def test_an_sla_alert_whose_detail_cannot_be_read_never_stops_the_sweep(inproc: InProcess) -> None:
+    """One bad row never stops a job: a posted `sla` alert whose detail no alert writes (a bad script, a
+    manual edit) is taken as not snoozed, and the sweep posts the incident's next level."""
+    start = datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
+    inproc.set_now(start)
+    inproc.command(f"add CTR-BAD title:Network vendor:Acme end:2027-06-30 owner:<@{OWNER}> channel:<#C1>")
+    inproc.command("set CTR-BAD P2 response:1d resolve:30d clock:24x7", command="/sla")
+    inproc.command("CTR-BAD P2 \"Printer fleet down\"", command="/incident", user=OWNER)
+    client = WebClient(base_url=inproc.fake.url, token="xoxb-x")
+    sla_sweep(inproc.session_factory, client, settings=inproc.settings, now=start + timedelta(hours=19))
+    with inproc.session_factory.begin() as session:
+        session.execute(update(Alert).where(Alert.kind == "sla").values(detail={"no_such_key": 1}))
+    mark = len(inproc.fake.calls("chat.postMessage"))
+    sla_sweep(inproc.session_factory, client, settings=inproc.settings, now=start + timedelta(days=1, hours=1))
+    [breached] = [c["args"] for c in inproc.fake.calls("chat.postMessage")[mark:]]
+    assert "BREACHED" in breached["text"]
