@@ -101,9 +101,12 @@ def error(lang: str, problem: str, *, command: str) -> Message:
     )
 
 
+def examples_text(lang: str, command: str) -> str:
+    return t(lang, f"examples_{command.strip('/').replace('-', '_')}")
+
+
 def help_message(lang: str, command: str) -> Message:
-    usage = usage_text(lang, command)
-    examples = t(lang, f"examples_{command.strip('/').replace('-', '_')}")
+    usage, examples = usage_text(lang, command), examples_text(lang, command)
     return Message(
         text=f"{usage}\n\n{t(lang, 'examples')}\n{examples}",
         blocks=[section(usage), context(f"*{t(lang, 'examples')}*\n{examples}")],
@@ -113,7 +116,7 @@ def help_message(lang: str, command: str) -> Message:
 def with_help(lang: str, message: Message, command: str) -> Message:
     """`message` followed by the command's usage and examples: the answer to an empty text for the commands
     whose empty text also means something (`/renewals`: the default window; `/index`: the indices known)."""
-    usage, examples = usage_text(lang, command), t(lang, f"examples_{command.strip('/').replace('-', '_')}")
+    usage, examples = usage_text(lang, command), examples_text(lang, command)
     footer = f"*{t(lang, 'usage')}*\n{usage}\n*{t(lang, 'examples')}*\n{examples}"
     return Message(text=f"{message.text}\n\n{t(lang, 'usage')}\n{usage}\n{t(lang, 'examples')}\n{examples}",
                    blocks=[*message.blocks, context(footer)], lang=message.lang, more_command=message.more_command)

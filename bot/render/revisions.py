@@ -42,14 +42,15 @@ def _plain(lines: Sequence[str]) -> str:
 
 
 def index_names(lang: str, summaries: Sequence[Any]) -> Message:
+    """The indices known. `/index` alone answers this followed by its usage and examples
+    (`bot.render.common.with_help`), so they are not repeated here."""
     if not summaries:
         text = t(lang, "index_names_empty")
-        return Message(text=text, blocks=[section(text), context(t(lang, "usage_index"))])
+        return Message(text=text, blocks=[section(text)])
     title = t(lang, "index_names_title", n=len(summaries))
     lines = [t(lang, "index_names_line", name=s.name, count=s.count, first=month_text(s.first),
                last=month_text(s.last)) for s in summaries]
-    blocks: list[Any] = [header(title), *lines_sections(lines, budget=MAX_BLOCKS - 2),
-                         context(t(lang, "examples_index"))]
+    blocks: list[Any] = [header(title), *lines_sections(lines, budget=MAX_BLOCKS - 2)]
     return Message(text=_plain([title, *lines]), blocks=blocks)
 
 

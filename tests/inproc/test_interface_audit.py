@@ -3,6 +3,7 @@ found differing or untested, checked through the real app (`app.dispatch`)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -43,6 +44,9 @@ def test_an_empty_text_answers_with_the_usage_and_examples_after_the_default_ans
     assert usage in answer["text"] and examples in answer["text"], answer["text"]
     footer = answer["blocks"][-1]
     assert footer["type"] == "context" and "Examples" in footer["elements"][0]["text"]
+    shown = json.dumps(answer["blocks"], ensure_ascii=False)
+    for part in (usage.strip(), examples.strip()):  # each once, not twice
+        assert shown.count(json.dumps(part, ensure_ascii=False)[1:-1]) == 1 and answer["text"].count(part) == 1
     if command == "/renewals":
         assert "CTR-EMPTY" in answer["text"]  # the default 90-day window is still answered
 
