@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import Settings
 from storage.db import open_database
 from tests.support.fake_slack import FakeSlack
+from tests.support.pg_pool import DatabasePool
 from tests.support.postgres import PostgresServer, find_bindir
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -63,8 +64,15 @@ def migrated_postgres(postgres: PostgresServer | None) -> str | None:
     return name
 
 
+@pytest.fixture(scope="session")
+def pg_pool(postgres: PostgresServer | None) -> DatabasePool | None:
+    """Databases at head lent to one test at a time and emptied when given back (tests/support/pg_pool.py)."""
+    return None if postgres is None else DatabasePool(postgres)
+
+
 def fresh_database(request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool) -> str:
-    """A new database for the backend `request.param` names: at head (a copy of the session's migrated one)
+    """A new database for the backend `request.param` names: at head (a copy of the session's migrated one;
+    on PostgreSQL, or one an earlier test gave back and the pool made new again: tests/support/pg_pool.py)
     or empty (for the tests of the migrations themselves)."""
     if request.param == "sqlite":
         path = tmp_path / "contractbot.db"
@@ -74,9 +82,13 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path, *, migrated: 
     server = request.getfixturevalue("postgres")
     if server is None:
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-    template = request.getfixturevalue("migrated_postgres") if migrated else "template0"
+    if migrated:
+        pool = request.getfixturevalue("pg_pool")
+        name = pool.lend(request.getfixturevalue("migrated_postgres"))
+        request.addfinalizer(lambda: pool.give_back(name))
+        return server.url_for(name)
     name = "t_" + uuid.uuid4().hex[:12]
-    url = server.create_database(name, template=template)
+    url = server.create_database(name, template="template0")
     request.addfinalizer(lambda: server.drop_database(name))
     return url
 
