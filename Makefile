@@ -28,8 +28,10 @@ check: $(STAMP)
 
 # One worker per CPU (pytest-xdist); a test file stays on one worker, so each end-to-end module starts
 # its server once. (One worker more was tried on 2 CPUs: 4 min 11–59 s against 4 min 44–48 s, no gain.)
-# `make test PYTEST_ARGS="-n 0 tests/test_x.py"` runs serially.
-PYTEST_ARGS ?= -n auto --dist loadfile
+# Modules go out in the order tests/conftest.py sorts them, the long ones first (not xdist's "most tests
+# first"), so that both workers end on short modules. `make test PYTEST_ARGS="-n 0 tests/test_x.py"` runs
+# serially.
+PYTEST_ARGS ?= -n auto --dist loadfile --no-loadscope-reorder
 
 # `make check`, then the suite. Ruff and the layers first (under a second: a wrong import fails at once);
 # mypy (~15 s of CPU from cold) runs beside pytest, whose workers leave about a quarter of the CPUs idle

@@ -27,6 +27,17 @@ SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules that take seconds (the end-to-end ones, and those marked `slow`) run first, the rest in
+    their usual order: `make test` hands whole modules to its workers in this order (`--dist loadfile
+    --no-loadscope-reorder`), so the run ends on modules of short tests and the workers finish together
+    instead of one waiting on the other's last long module."""
+    def takes_seconds(item: pytest.Item) -> bool:
+        return "/e2e/" in item.nodeid or item.get_closest_marker("slow") is not None
+
+    items.sort(key=lambda item: not takes_seconds(item))  # stable: each module's tests stay in order
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer | None]:
     if find_bindir() is None:

@@ -29,6 +29,8 @@ from bot.business_clock import (
     parse_business_hours,
 )
 
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
+
 PARIS = ZoneInfo("Europe/Paris")
 UTC = UTC
 FR = holidays.country_holidays("FR")

@@ -20,6 +20,8 @@ from storage import alerts, audit, contracts
 from storage.contracts import Defaults
 from tests.support.fake_slack import FakeSlack
 
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
+
 PARIS = ZoneInfo("Europe/Paris")
 UTC = UTC
 OWNER = "U0OWNER01"

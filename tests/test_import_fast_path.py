@@ -28,6 +28,8 @@ from bot.durations import parse_duration
 from storage import audit, contracts
 from storage.models import Contract
 
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
+
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=3)

@@ -28,6 +28,8 @@ from storage import contract_import, contracts, search_index, vendors
 from storage.models import Contract
 from tests.test_search_index import DEFAULTS, NOW, VENDORS, _brute_force, _query, _title, _values
 
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
+
 PARIS = ZoneInfo("Europe/Paris")
 MIGRATION_0010 = Path(contract_import.__file__).parent / "migrations" / "versions" / "0010_search_indexes.py"
 NEW = contract_import.BULK_INDEX_FROM + 1_500  # the first batch alone has more new rows than the threshold

@@ -21,6 +21,8 @@ from handlers.lanes import LightLane, ProcessLane, lane_context
 from handlers.reply import Reply
 from handlers.runtime import Caller, Runtime
 
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
+
 CALLER = Caller(user_id="U1", channel_id="C1", lang="en")
 
 

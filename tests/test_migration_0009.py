@@ -24,6 +24,8 @@ from bot.durations import Duration, DurationError, parse_duration
 from storage.db import MIGRATIONS, alembic_config, make_engine, make_session_factory, upgrade
 from storage.models import Base, Contract, Incident, Obligation, RevisionClause, SlaTerm
 
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
+
 NOW = datetime(2026, 3, 1, 9)  # naive: written by raw SQL, as UTC
 D = date(2026, 12, 31)
 DURATION_COLUMNS = {"contracts": ("notice", "term", "lead"), "sla_terms": ("response", "resolution"),

@@ -18,6 +18,7 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from slack_sdk import WebClient
 from sqlalchemy import event
 
@@ -30,6 +31,8 @@ from storage.contracts import Defaults
 from storage.db import open_database
 from tests.support.fake_slack import FakeSlack
 from tests.support.reference import ref_add_months
+
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
 
 PARIS = ZoneInfo("Europe/Paris")
 START = date(2027, 1, 4)

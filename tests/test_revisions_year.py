@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from slack_sdk import WebClient
 
 from bot.contract_input import ContractFields
@@ -27,6 +28,8 @@ from storage import alerts, contracts, indices, revisions
 from storage.db import open_database
 from tests.support.fake_slack import FakeSlack
 from tests.support.reference import ref_add_months
+
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
 
 PARIS = ZoneInfo("Europe/Paris")
 START = date(2027, 1, 4)

@@ -25,6 +25,8 @@ from tests.conftest import make_settings
 from tests.support.fake_slack import FakeSlack, validate_blocks
 from tests.test_deadlines_job import D0, OWNER, add_contract, at_nine, client_for
 
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
+
 OTHER_OWNER = "U0OTHER02"
 
 

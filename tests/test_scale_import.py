@@ -18,6 +18,8 @@ from bot.durations import parse_duration
 from storage import audit, contract_import, contracts
 from storage.models import AuditEvent, Contract, Vendor
 
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
+
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 DEFAULTS = contracts.Defaults(currency="EUR", lead=parse_duration("0d"))

@@ -21,6 +21,8 @@ from bot.text import fold, words
 from storage import contract_import, contracts, search_index, vendors
 from storage.models import AuditEvent, Contract
 
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
+
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 DEFAULTS = contracts.Defaults(currency="EUR", lead=parse_duration("0d"))
 VOCABULARY = ["Oracle", "database", "support", "DB", "SAP", "ERP", "cloud", "Paris", "Télécom", "Sécurité",

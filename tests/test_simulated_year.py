@@ -18,6 +18,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from slack_sdk import WebClient
 from sqlalchemy import event
 
@@ -31,6 +32,8 @@ from storage.contracts import Defaults
 from storage.db import open_database
 from tests.support.fake_slack import FakeSlack
 from tests.support.reference import ref_minus, ref_term_end
+
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
 
 PARIS = ZoneInfo("Europe/Paris")
 UTC = UTC

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,8 @@ from bot.trajectory import (
     span_steps,
     trajectory,
 )
+
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
 
 DAYS = st.dates(min_value=date(2018, 1, 1), max_value=date(2032, 12, 31))
 MONEY = st.decimals(min_value=0, max_value=10_000_000, places=2, allow_nan=False, allow_infinity=False)

@@ -16,6 +16,8 @@ from storage.models import Alert
 from tests.inproc.conftest import InProcess
 from tests.inproc.test_alert_listeners import OWNER, STRANGER, _posted_alert, _press
 
+pytestmark = pytest.mark.slow  # seconds, not milliseconds: scheduled first (tests/conftest.py)
+
 COMMANDS = ("/contract", "/renewals", "/incident", "/sla", "/dispute", "/obligation", "/index")
 
 
