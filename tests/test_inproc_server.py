@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
 import urllib.error
 import urllib.request
@@ -42,6 +43,19 @@ def _ask(server: Any, fake: FakeSlack, text: str, tag: str, **kwargs: Any) -> tu
     return status, answer
 
 
+def _sockets() -> set[str]:
+    """This process's open sockets (Linux: /proc/self/fd)."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("socket:"):
+            found.add(target)
+    return found
+
+
 def test_the_same_requests_get_the_same_answers_here_and_from_a_real_process(tmp_path: Path,
                                                                                migrated_sqlite: Path) -> None:
     answers: dict[str, list[Any]] = {}
@@ -73,6 +87,7 @@ def test_stopping_gives_back_threads_sockets_connections_and_the_root_logger(db_
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     threads = set(threading.enumerate())
+    sockets = _sockets() if os.path.isdir("/proc/self/fd") else None
     for round_ in range(2):  # a second server after the first: the heavy lane starts again
         with FakeSlack() as fake:
             server = ServeHere(contractbot_env(db_url, fake.url, CONTRACTBOT_LOG_LEVEL="INFO"))
@@ -88,4 +103,6 @@ def test_stopping_gives_back_threads_sockets_connections_and_the_root_logger(db_
             urllib.request.urlopen(server.base + "/healthz", timeout=2)
     left = [t for t in threading.enumerate() if t not in threads and t.is_alive()]
     assert not left, left
+    if sockets is not None:  # nothing kept open: the server's, its engines', the answers' kept-alive ones
+        assert _sockets() <= sockets, _sockets() - sockets
     gc.collect()  # an open connection or socket found by the collector warns (an error in this suite)

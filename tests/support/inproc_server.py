@@ -11,7 +11,8 @@ the drain, restarts, a start on an unreachable or empty database, the log a real
 Socket Mode, several replicas at once.
 
 What a process would own is given back at `stop()`: the server's sockets and threads, the Bolt
-listeners' pool, the lanes' children, the engines' connections and the log handler. The heavy lane's
+listeners' pool, the lanes' children, the engines' connections, the answers' kept-alive connections
+(`bot.response_url.POSTER`) and the log handler. The heavy lane's
 children are forked, as in production, by the lanes' fork server, which is then one per test process
 (started by the first export or report, reused by the next modules' servers). Not done here: signal
 handlers (this is not the main thread) and `sys.setswitchinterval` (process-wide).
@@ -27,6 +28,7 @@ from collections.abc import Mapping
 
 from waitress import wasyncore
 
+from bot import response_url
 from bot.logs import NOISY_LOGGERS, make_handler
 from bot.serving import build_service
 from bot.settings import Settings
@@ -131,6 +133,9 @@ class ServeHere:
             if service.startup is not None:
                 service.startup.join(timeout=30)
             service.close()
+            # The answers' kept-alive connections (one poster per process) would stay open to a FakeSlack
+            # that stops with the module; a process's die with it. Any other user reconnects.
+            response_url.POSTER.close()
         finally:
             logging.getLogger("bot.serving").info("contractbot stopped")
             _release(self._handler)
