@@ -15,7 +15,9 @@ listeners' pool, the lanes' children, the engines' connections, the answers' kep
 (`bot.response_url.POSTER`) and the log handler. The heavy lane's
 children are forked, as in production, by the lanes' fork server, which is then one per test process
 (started by the first export or report, reused by the next modules' servers). Not done here: signal
-handlers (this is not the main thread) and `sys.setswitchinterval` (process-wide).
+handlers (this is not the main thread) and `sys.setswitchinterval` (process-wide). Not in `output()`:
+what the lanes' children log (they write to the fork server's stderr, this process's), and what is
+logged while `cli_here` runs a command (tests/support/inproc.py).
 """
 
 from __future__ import annotations
