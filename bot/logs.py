@@ -110,10 +110,14 @@ def make_handler(stream=None, *, log_format: str | None = None) -> logging.Handl
     return handler
 
 
+#: Libraries whose INFO and DEBUG lines say nothing an operator needs (kept at WARNING).
+NOISY_LOGGERS = ("apscheduler.executors.default", "urllib3", "waitress.queue", "alembic")
+
+
 def configure_logging() -> None:
     level = os.environ.get("CONTRACTBOT_LOG_LEVEL", "INFO").upper()
     root = logging.getLogger()
     root.handlers[:] = [make_handler()]
     root.setLevel(level)
-    for noisy in ("apscheduler.executors.default", "urllib3", "waitress.queue", "alembic"):
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)

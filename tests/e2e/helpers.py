@@ -1,7 +1,19 @@
 """Shared helpers for the end-to-end modules: one `contractbot serve` + FakeSlack per module and backend.
 
 Only Slack's network boundary is faked (FakeSlack) and the requests Slack would send are signed like
-Slack signs them (tests.support.signed); everything else is the real product in a subprocess.
+Slack signs them (tests.support.signed); everything else is the real product. Two tiers of server
+(`served`), the wire once as with the CLI (`cli()` in tests/e2e/cli_helpers.py):
+
+- in the test process (the default; tests/support/inproc_server.py, `ServeHere`): the product's own
+  parts (`bot.serving.build_service`) behind waitress on loopback, in a thread — the requests still go
+  over HTTP, signed, through the edge checks and Bolt into the real database, the answers out to FakeSlack,
+  exports and reports through the heavy lane's forked child. For the modules that test what the bot
+  answers: a new interpreter would only add ~2 s of CPU per module and backend.
+- a real `contractbot serve` process (`process=True`; tests/support/server.py, `Serve`): where the
+  process is what is tested — SIGTERM and the drain, restarts, a start on an unreachable or empty
+  database, the log a real process writes (tokens and bodies never logged), replicas at once, Socket
+  Mode, the smoke test (test_smoke_http, test_http_edge, test_events_and_health, test_faults*,
+  test_light_lane, test_exactly_once, test_socket_mode).
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ import pytest
 
 from tests.conftest import SECRET
 from tests.support.fake_slack import FakeSlack
+from tests.support.inproc_server import ServeHere
 from tests.support.server import Serve, contractbot_env
 from tests.support.signed import post_action, post_command, post_event
 
@@ -44,7 +57,7 @@ def today() -> date:
 class Bot:
     """A running server, its FakeSlack, and helpers to talk to it like Slack does."""
 
-    def __init__(self, server: Serve, fake: FakeSlack, backend: str) -> None:
+    def __init__(self, server: Serve | ServeHere, fake: FakeSlack, backend: str) -> None:
         self.server = server
         self.fake = fake
         self.backend = backend
@@ -133,6 +146,12 @@ def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     return url
 
 
+def served(env: dict[str, str], *, process: bool = False) -> Serve | ServeHere:
+    """`contractbot serve --no-scheduler` with `env`, started and healthy: in this process, or with `process`
+    a real process (the two tiers: module docstring)."""
+    return Serve(env) if process else ServeHere(env)
+
+
 @dataclass
 class Stack:
     """A running server with its database URL, environment (for CLI runs) and FakeSlack."""
@@ -140,18 +159,19 @@ class Stack:
     url: str
     fake: FakeSlack
     env: dict[str, str]
-    serve: Serve
+    serve: Serve | ServeHere
 
 
 def serve_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prefix: str, *,
-                locales: dict[str, str] | None = None, **env: str) -> Iterator[Stack]:
+                locales: dict[str, str] | None = None, process: bool = False, **env: str) -> Iterator[Stack]:
     """Body of a module-scoped fixture parametrized over BACKENDS: database, FakeSlack (with these users'
-    Slack locales), and `contractbot serve` with `env` on top of the test environment."""
+    Slack locales), and `contractbot serve` with `env` on top of the test environment (in this process, or
+    with `process` a real one: `served`)."""
     url = backend_url(request, tmp_path_factory, prefix)
     with FakeSlack() as fake:
         fake.locales.update(locales or {})
         environment = contractbot_env(url, fake.url, **env)
-        serve = Serve(environment)
+        serve = served(environment, process=process)
         try:
             yield Stack(url, fake, environment, serve)
         finally:
@@ -159,13 +179,13 @@ def serve_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 
 
 def start_bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, *, migrated: bool = True,
-              **env: str) -> Iterator[Bot]:
+              process: bool = False, **env: str) -> Iterator[Bot]:
     """Body of a module-scoped fixture parametrized over BACKENDS: a fresh database (see `backend_url`), a
-    FakeSlack, a server."""
+    FakeSlack, a server (in this process, or with `process` a real one: `served`)."""
     backend = request.param
     url = backend_url(request, tmp_path_factory, migrated=migrated)
     with FakeSlack() as fake:
-        server = Serve(contractbot_env(url, fake.url, **env))
+        server = served(contractbot_env(url, fake.url, **env), process=process)
         try:
             yield Bot(server, fake, backend)
         finally:

@@ -1,4 +1,5 @@
-"""The buttons of a deadline alert, end to end: a real `serve` process (managers: UBOSS) and a FakeSlack;
+"""The buttons of a deadline alert, end to end: `serve` (managers: UBOSS; in the test process, see
+tests/e2e/helpers.py) and a FakeSlack;
 alerts posted by `jobs run deadlines` (bot.cli.main, in the test process) on the same database; signed block_actions and
 view_submission payloads as Slack sends them. One serve per backend for the whole module."""
 

@@ -1,4 +1,5 @@
-"""/contract and /renewals end to end: signed slash commands and interactions into a running `serve`,
+"""/contract and /renewals end to end: signed slash commands and interactions into a running `serve` (in the test
+process, see tests/e2e/helpers.py),
 answers out through response_url and the Web API to the fake Slack — on SQLite and PostgreSQL.
 
 One server per backend serves the whole module (CONTRACTBOT_LANGUAGE=fr, so that a user whose Slack

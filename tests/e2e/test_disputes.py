@@ -1,6 +1,6 @@
-"""Disputes end to end: signed slash commands, DMs and button clicks into a real `contractbot serve`,
-the `disputes` job (steps in process through `bot.cli.main`, replicas at once as real processes) and
-`export disputes` as a real CLI process on the same database, the fake Slack
+"""Disputes end to end: signed slash commands, DMs and button clicks into `contractbot serve` (in the test
+process, see tests/e2e/helpers.py), the `disputes` job (steps in process through `bot.cli.main`, replicas
+at once as real processes) and `export disputes` as a real CLI process on the same database, the fake Slack
 Web API at the network boundary; SQLite and PostgreSQL; English and French (by the fake's locales).
 Bad input is refused with the usage and changes nothing (the tables are compared before and after)."""
 
@@ -10,7 +10,6 @@ import csv
 import io
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,9 +20,10 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import SECRET
 from tests.e2e.cli_helpers import block_actions, buttons, cli, cli_parallel, view_submission
-from tests.e2e.helpers import Bot, assert_no_traceback, section_texts, uid
+from tests.e2e.helpers import Bot, assert_no_traceback, backend_url, section_texts, served, uid
 from tests.support.fake_slack import FakeSlack
 from tests.support.inproc import cli_here
+from tests.support.inproc_server import ServeHere
 from tests.support.server import Serve, contractbot_env
 from tests.support.signed import post_action
 
@@ -36,25 +36,19 @@ USAGE = "/dispute update DSP-<n>"
 
 
 class Stack(Bot):
-    def __init__(self, server: Serve, fake: FakeSlack, backend: str, url: str, env: dict[str, str]) -> None:
+    def __init__(self, server: Serve | ServeHere, fake: FakeSlack, backend: str, url: str, env: dict[str, str]) -> None:
         super().__init__(server, fake, backend)
         self.url, self.env = url, env
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('disputes') / 'contractbot.db'}"
-    else:
-        postgres = request.getfixturevalue("postgres")
-        if postgres is None:
-            pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-        url = postgres.create_database("dsp_" + uuid.uuid4().hex[:12])
+    url = backend_url(request, tmp_path_factory, "dsp")
     with FakeSlack() as fake:
         fake.locales[FRENCH] = "fr-FR"
         env = contractbot_env(url, fake.url, CONTRACTBOT_MANAGERS=f"{MANAGER},{FRENCH}",
                               CONTRACTBOT_ALERT_CHANNEL="CALERTS")
-        server = Serve(env)
+        server = served(env)
         try:
             yield Stack(server, fake, request.param, url, env)
         finally:

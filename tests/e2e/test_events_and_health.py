@@ -29,7 +29,8 @@ HELP_EXAMPLE = "when does the Oracle contract end?"  # in the short help's examp
 def bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     # On an empty database, which the server migrates as it starts: the wire test of that path (healthz 200
     # below means the upgrade succeeded); the other modules start on a copy at head (helpers.backend_url).
-    yield from start_bot(request, tmp_path_factory, migrated=False)
+    # A real process: it starts on an unmigrated database and migrates it (the tier: tests/e2e/helpers.py).
+    yield from start_bot(request, tmp_path_factory, migrated=False, process=True)
 
 
 @pytest.fixture

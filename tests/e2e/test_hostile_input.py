@@ -1,5 +1,5 @@
-"""Hostile input end to end (issue 6, part A): a real `serve` (managers: UBOSS), a FakeSlack, signed
-requests, and real `python -m bot.cli` processes on the same database.
+"""Hostile input end to end (issue 6, part A): `serve` (managers: UBOSS; in the test process, see
+tests/e2e/helpers.py), a FakeSlack, signed requests, and `contractbot` CLI runs (`cli`) on the same database.
 
 - dates outside 1900–2200 and durations over 100 years are refused at every entry, with a clear
   message and the usage, and change nothing; a contract already ending 9999-12-31 gets a clear answer;
@@ -38,9 +38,9 @@ from tests.e2e.cli_helpers import (
     view_submission,
     write_csv,
 )
-from tests.e2e.helpers import Bot, backend_url, text_input, uid
+from tests.e2e.helpers import Bot, backend_url, served, text_input, uid
 from tests.support.fake_slack import FakeSlack
-from tests.support.server import Serve, contractbot_env
+from tests.support.server import contractbot_env
 
 BOSS = "UBOSS"
 OWNER = "U0OWNER1"
@@ -66,7 +66,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     url = backend_url(request, tmp_path_factory, "hostile")
     with FakeSlack() as fake:
         env = contractbot_env(url, fake.url, CONTRACTBOT_MANAGERS=BOSS)
-        serve = Serve(env)
+        serve = served(env)
         try:
             yield Stack(url, env, Bot(serve, fake, request.param))
         finally:

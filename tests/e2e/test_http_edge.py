@@ -23,7 +23,9 @@ from tests.support.signed import post_action, post_command, post_event, sign
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
-    yield from start_bot(request, tmp_path_factory, CONTRACTBOT_LOG_LEVEL="DEBUG", CONTRACTBOT_LOG_FORMAT="json")
+    # A real process: what is tested is the log it writes (the tier: tests/e2e/helpers.py).
+    yield from start_bot(request, tmp_path_factory, process=True, CONTRACTBOT_LOG_LEVEL="DEBUG",
+                         CONTRACTBOT_LOG_FORMAT="json")
 
 
 @pytest.fixture

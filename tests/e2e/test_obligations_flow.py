@@ -1,6 +1,6 @@
-"""/obligation end to end: signed slash commands into a real `serve` (managers: UBOSS), the `obligations`
-job run by `jobs run` (bot.cli.main, in the test process) on the same database, its Done / Snooze buttons and the evidence
-form as signed payloads, the contract card and history, the CSV export — English and French, both backends."""
+"""/obligation end to end: signed slash commands into `serve` (managers: UBOSS; in the test process,
+see tests/e2e/helpers.py), the `obligations` job run by `jobs run` (bot.cli.main, in the test process)
+on the same database, its Done / Snooze buttons and the evidence form as signed payloads, the contract card and history, the CSV export — English and French, both backends."""
 
 from __future__ import annotations
 

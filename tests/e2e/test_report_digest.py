@@ -1,5 +1,5 @@
-"""`/contract report`, its chart, the App Home and the weekly `digest`, end to end: signed HTTP into a real
-`contractbot serve` (and `jobs run digest`, one of them a real process) with the fake Slack Web API, on SQLite and
+"""`/contract report`, its chart, the App Home and the weekly `digest`, end to end: signed HTTP into
+`contractbot serve` (in the test process, see tests/e2e/helpers.py) (and `jobs run digest`, one of them a real process) with the fake Slack Web API, on SQLite and
 PostgreSQL, in English and French."""
 
 from __future__ import annotations

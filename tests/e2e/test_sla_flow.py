@@ -1,4 +1,5 @@
-"""Incidents and SLAs end to end: signed slash commands into a real `contractbot serve`, answers out
+"""Incidents and SLAs end to end: signed slash commands into `contractbot serve` (in the test
+process, see tests/e2e/helpers.py), answers out
 through response_url and the Web API to the fake Slack, on SQLite and PostgreSQL.
 
 A contract worth 120,000 a year (monthly fee 10,000.00) gets P1/P2 terms and an availability policy;

@@ -17,7 +17,8 @@ from tests.support.signed import post_command
 @pytest.fixture(scope="module", params=BACKENDS)
 def bot(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     """One server per backend for the module: the tests use distinct references."""
-    yield from start_bot(request, tmp_path_factory)
+    # The smoke test of the real process (the tier: tests/e2e/helpers.py).
+    yield from start_bot(request, tmp_path_factory, process=True)
 
 
 @pytest.fixture

@@ -8,9 +8,12 @@ several processes at once) keeps its subprocess tests (`tests/support/server.py:
 
 A real `contractbot` process ends after one command, which releases what it opened; here the
 process goes on, so the database connections the command opened are closed when it returns (the
-engine's pool is left to the garbage collector, which would otherwise find them still open). Every
-connection opened in this process while the command runs counts as its own: don't call it while other
-threads of the test (an in-process scheduler, job threads) open connections.
+engine's pool is left to the garbage collector, which would otherwise find them still open). The
+command's connections are those opened in the calling thread while it runs (the CLI's commands open
+none in other threads): an in-process server (tests/support/inproc_server.py) answering meanwhile
+keeps its own. While the command runs, the root logger's handlers are the command's (as in its own
+process): what an in-process server logs meanwhile goes to the command's stderr, not to the server's
+`output()`.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ import logging
 import os
 import subprocess
 import threading
-from collections.abc import Mapping, Sequence
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from typing import Any
 
 from sqlalchemy import event
@@ -39,6 +42,30 @@ def _ours(key: str) -> bool:
 _ONE_AT_A_TIME = threading.Lock()
 
 
+@contextmanager
+def _environment_of(env: Mapping[str, str]) -> Iterator[None]:
+    """The settings' variables of `env` in os.environ (and only those), the others put back after; the
+    caller holds _ONE_AT_A_TIME."""
+    saved_env = {k: v for k, v in os.environ.items() if _ours(k)}
+    try:
+        for key in saved_env:
+            del os.environ[key]
+        os.environ.update({k: v for k, v in env.items() if _ours(k)})
+        yield
+    finally:
+        for key in [k for k in os.environ if _ours(k)]:
+            del os.environ[key]
+        os.environ.update(saved_env)
+
+
+@contextmanager
+def environment(env: Mapping[str, str]) -> Iterator[None]:
+    """While it lasts, os.environ carries `env`'s settings as a `contractbot` process started with `env`
+    would see them (tests/support/inproc_server.py reads its settings so); one at a time with `cli_here`."""
+    with _ONE_AT_A_TIME, _environment_of(env):
+        yield
+
+
 def cli_here(args: Sequence[str], env: Mapping[str, str], *, expect: int | None = 0
              ) -> subprocess.CompletedProcess[str]:
     """`contractbot ARGS` run by `bot.cli.main` in this process, with `env`'s settings; exit code `expect`
@@ -46,29 +73,24 @@ def cli_here(args: Sequence[str], env: Mapping[str, str], *, expect: int | None 
     test where it happens."""
     with _ONE_AT_A_TIME:
         opened: list[Any] = []
+        me = threading.get_ident()
 
         def remember(dbapi_connection: Any, _record: Any) -> None:
-            opened.append(dbapi_connection)
+            if threading.get_ident() == me:  # the command's: an in-process server's threads keep theirs
+                opened.append(dbapi_connection)
 
-        saved_env = {k: v for k, v in os.environ.items() if _ours(k)}
         root = logging.getLogger()
         saved_handlers, saved_level = root.handlers[:], root.level
         out, err = io.StringIO(), io.StringIO()
         event.listen(Pool, "connect", remember)
         try:
-            for key in saved_env:
-                del os.environ[key]
-            os.environ.update({k: v for k, v in env.items() if _ours(k)})
-            with redirect_stdout(out), redirect_stderr(err):
+            with _environment_of(env), redirect_stdout(out), redirect_stderr(err):
                 try:
                     code = main(list(args))
                 except SystemExit as exc:  # argparse refusing the arguments
                     code = exc.code if isinstance(exc.code, int) else 2
         finally:
             event.remove(Pool, "connect", remember)
-            for key in [k for k in os.environ if _ours(k)]:
-                del os.environ[key]
-            os.environ.update(saved_env)
             root.handlers[:] = saved_handlers
             root.setLevel(saved_level)
             for connection in opened:

@@ -10,7 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import IO, Iterator, Mapping
+from typing import IO, Callable, Iterator, Mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,8 +55,33 @@ def stop_process(process: subprocess.Popen[bytes], log: IO[str] | None = None) -
         log.close()
 
 
+def wait_until_up(base: str, *, healthy: bool = True, alive: Callable[[], bool] = lambda: True,
+                  timeout: float = 60) -> None:
+    """Until `base`/healthz answers 200 — or, with `healthy=False`, answers at all; RuntimeError when the server
+    is no longer `alive` or after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive():
+            raise RuntimeError("exited early")
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except urllib.error.HTTPError as err:
+            err.close()
+            if not healthy:
+                return
+            time.sleep(0.1)
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("did not start")
+
+
 class Serve:
-    """`contractbot serve --port N --no-scheduler` in a subprocess."""
+    """`contractbot serve --port N --no-scheduler` in a subprocess: for the tests of the process itself (its
+    signals, restarts, start on an unreachable or empty database, the log it writes, Socket Mode, several
+    processes at once). The other end-to-end modules serve the same parts in the test process
+    (tests/support/inproc_server.py, `ServeHere`)."""
 
     def __init__(self, env: Mapping[str, str], *, scheduler: bool = False, healthy: bool = True) -> None:
         """Start and wait until /healthz answers 200 — or, with `healthy=False`, answers at all."""
@@ -67,23 +92,12 @@ class Serve:
             args.append("--no-scheduler")
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"contractbot-serve-{self.port}.log", "w+")
         self.process = subprocess.Popen(args, env=dict(env), cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"serve exited early:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except urllib.error.HTTPError as err:
-                err.close()
-                if not healthy:
-                    return
-                time.sleep(0.1)
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"serve did not start:\n{self.output()}")
+        try:
+            wait_until_up(self.base, healthy=healthy, alive=lambda: self.process.poll() is None)
+        except RuntimeError as exc:
+            output = self.output()
+            self.stop()
+            raise RuntimeError(f"serve {exc}:\n{output}") from None
 
     @property
     def events_url(self) -> str:
