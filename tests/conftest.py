@@ -132,6 +132,18 @@ def sqlite_head_url(tmp_path: Path, migrated_sqlite: Path) -> str:
 
 
 @pytest.fixture
+def pg_head_url(request: pytest.FixtureRequest, postgres: PostgresServer | None) -> str:
+    """A PostgreSQL database at the schema's head, for the tests that run on PostgreSQL only (lent by the
+    session's pool, as `db_url`'s are)."""
+    if postgres is None:
+        pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
+    pool = request.getfixturevalue("pg_pool")
+    name = pool.lend(request.getfixturevalue("migrated_postgres"))
+    request.addfinalizer(lambda: pool.give_back(name))
+    return postgres.url_for(name)
+
+
+@pytest.fixture
 def session_factory(db_url: str) -> Iterator[sessionmaker[Session]]:
     engine, factory = open_database(db_url)
     yield factory

@@ -130,7 +130,8 @@ def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     """A fresh database for the backend a module-scoped fixture is parametrized with (BACKENDS): a copy of the
     session's database at head (tests/conftest.py), or with `migrated=False` an empty one, which the server
     then migrates as it starts (test_events_and_health.py keeps that path on the wire; so do `db upgrade` in
-    test_cli.py and Socket Mode). A copy spares each module's server the whole migration (~0.5 s of CPU)."""
+    test_cli.py and Socket Mode). A copy spares each module's server the whole migration (~0.5 s of CPU); on
+    PostgreSQL one lent by the session's pool (tests/support/pg_pool.py) spares the copy too."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp(prefix) / "contractbot.db"
         if migrated:
@@ -139,10 +140,14 @@ def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     postgres = request.getfixturevalue("postgres")
     if postgres is None:
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-    template = request.getfixturevalue("migrated_postgres") if migrated else "template0"
+    if migrated:
+        pool = request.getfixturevalue("pg_pool")
+        name = pool.lend(request.getfixturevalue("migrated_postgres"))
+        request.addfinalizer(lambda: pool.give_back(name))  # after the module's server stopped
+        return postgres.url_for(name)
     name = f"{prefix}_" + uuid.uuid4().hex[:12]
-    url = str(postgres.create_database(name, template=template))
-    request.addfinalizer(lambda: postgres.drop_database(name))  # after the module's server stopped
+    url = str(postgres.create_database(name))
+    request.addfinalizer(lambda: postgres.drop_database(name))
     return url
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
@@ -30,7 +29,6 @@ from tests.conftest import TOKEN
 from tests.e2e.cli_helpers import PARIS, cli, day, ledger, ledger_for, posts, write_csv
 from tests.support.fake_slack import FakeSlack
 from tests.support.inproc import cli_here
-from tests.support.postgres import PostgresServer
 from tests.support.server import ROOT, contractbot_env
 
 PORTFOLIO = 30
@@ -43,11 +41,9 @@ def _portfolio(path: Path) -> Path:
                              "channel": f"C0EO{n:05d}"} for n in range(1, PORTFOLIO + 1)])
 
 
-def test_three_processes_at_once_post_every_alert_exactly_once(postgres: PostgresServer | None, fake_slack: FakeSlack,
+def test_three_processes_at_once_post_every_alert_exactly_once(pg_head_url: str, fake_slack: FakeSlack,
                                                                tmp_path: Path) -> None:
-    if postgres is None:
-        pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-    url = postgres.create_database("eo_" + uuid.uuid4().hex[:12])
+    url = pg_head_url
     env = contractbot_env(url, fake_slack.url)
     assert "30 created" in cli_here(["import", "contracts", str(_portfolio(tmp_path / "portfolio.csv"))], env).stdout
 
@@ -200,7 +196,7 @@ def _hand_runs_at_once(url: str, slack_url: str, name: str, at: datetime, n: int
 
 @pytest.mark.slow
 def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_every_alert_once(
-        postgres: PostgresServer | None, fake_slack: FakeSlack, tmp_path: Path) -> None:
+        pg_head_url: str, fake_slack: FakeSlack, tmp_path: Path) -> None:
     """Three real `serve` replicas with their schedulers (sla every minute, on the real clock) share one
     PostgreSQL all along, while three hand runs at once sweep each hour of a simulated day (and the daily
     deadlines run twice). The sla hand runs of one step are real `jobs run` processes at once (the wire); the
@@ -210,9 +206,7 @@ def test_three_replicas_and_concurrent_hand_runs_through_a_simulated_day_post_ev
     from storage import incidents as incident_store
     from tests.support.server import Serve
 
-    if postgres is None:
-        pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-    url = postgres.create_database("day_" + uuid.uuid4().hex[:12])
+    url = pg_head_url
     # No pause between two posts to one channel (a second by default; tests/test_scale_alerts.py): the
     # levels of a step all go to one channel, and the pauses were a third of this test's time.
     env = contractbot_env(url, fake_slack.url, CONTRACTBOT_POST_INTERVAL="0")

@@ -4,7 +4,6 @@ PostgreSQL, in English and French."""
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -156,13 +155,7 @@ def _iso_week(moment: datetime) -> str:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_digest_is_posted_once_per_iso_week_over_seven_weeks(backend: str, request: pytest.FixtureRequest,
                                                                fake_slack: FakeSlack, tmp_path: Path) -> None:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'digest.db'}"
-    else:
-        postgres = request.getfixturevalue("postgres")
-        if postgres is None:
-            pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-        url = postgres.create_database("dg_" + uuid.uuid4().hex[:12])
+    url = request.getfixturevalue("sqlite_head_url" if backend == "sqlite" else "pg_head_url")
     env = contractbot_env(url, fake_slack.url, CONTRACTBOT_ALERT_CHANNEL="CDIGEST")
     cli_here(["import", "contracts", str(_portfolio_csv(tmp_path / "p.csv"))], env)
 

@@ -17,7 +17,6 @@ P1 terms 24x7, response 30 min, resolution 4 h, all incidents opened at T unless
 from __future__ import annotations
 
 import subprocess
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -34,6 +33,7 @@ from storage import alerts as ledger
 from storage import contracts, incidents, sla_terms
 from storage.db import open_database
 from storage.models import Contract, Incident
+from tests.e2e.helpers import backend_url
 from tests.support.fake_slack import FakeSlack
 from tests.support.inproc import cli_here
 from tests.support.server import contractbot_env, run_cli
@@ -107,13 +107,7 @@ class Timeline:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def timeline(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Timeline]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('slajob') / 'contractbot.db'}"
-    else:
-        server = request.getfixturevalue("postgres")
-        if server is None:
-            pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-        url = server.create_database("slajob_" + uuid.uuid4().hex[:12])
+    url = backend_url(request, tmp_path_factory, "slajob")
     settings = Settings(database_url=url, timezone="Europe/Paris", holidays="FR")  # type: ignore[call-arg]
     engine, factory = open_database(url)
     numbers: dict[str, str] = {}
