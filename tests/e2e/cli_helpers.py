@@ -42,22 +42,29 @@ def en_date(d: date) -> str:
     return f"{d.day} {d.strftime('%b')} {d.year}"
 
 
-def cli(args: list[str], env: Mapping[str, str], *, expect: int | None = 0, process: bool | None = None
+def cli(args: list[str], env: Mapping[str, str], *, expect: int | None = 0, process: bool = False
         ) -> subprocess.CompletedProcess[str]:
     """`contractbot ARGS`; never a traceback; exit code `expect` unless None.
 
-    The wire once, the backends twice: on SQLite a real `python -m bot.cli` process (its argv, exit code and
-    streams); on PostgreSQL the same entry point, `bot.cli.main`, in this process (`cli_here`): what that
-    run adds is the backend, and a new interpreter would only add ~1 s of CPU. `process=True` where the
-    process itself is the point on every backend (a restart, processes at once, an unreachable database)."""
-    if process is None:
-        process = not env["DATABASE_URL"].startswith("postgresql")
+    The steps of a module's story run `bot.cli.main` in this process (`cli_here`: the same entry point, its
+    output and exit code, without the ~1 s of CPU of a new interpreter importing everything);
+    `process=True` where the process itself is the point on every backend (a restart, processes at once,
+    an unreachable database). The CLI's own module (test_cli.py) and the steps a module names as its wire
+    use `wire_cli`."""
     result = run_cli(args, env) if process else cli_here(args, env, expect=None)
     output = result.stdout + result.stderr
     assert "Traceback" not in output, f"traceback from {args}:\n{output}"
     if expect is not None:
         assert result.returncode == expect, f"{args} exited {result.returncode}, expected {expect}:\n{output}"
     return result
+
+
+def wire_cli(args: list[str], env: Mapping[str, str], *, expect: int | None = 0
+             ) -> subprocess.CompletedProcess[str]:
+    """`cli`, the wire once and the backends twice: on SQLite a real `python -m bot.cli` process (its argv,
+    exit code and streams), on PostgreSQL the same entry point in this process (what that run adds is the
+    backend)."""
+    return cli(args, env, expect=expect, process=not env["DATABASE_URL"].startswith("postgresql"))
 
 
 def cli_parallel(runs: list[tuple[list[str], Mapping[str, str], int | None]]

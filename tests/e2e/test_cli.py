@@ -15,12 +15,12 @@ from storage import audit, contracts
 from storage.db import open_database
 from tests.e2e.cli_helpers import (
     PARIS,
-    cli,
     cli_parallel,
     export,
     ledger,
     parse_export,
     posts,
+    wire_cli,
     write_csv,
 )
 from tests.support.fake_slack import FakeSlack
@@ -38,7 +38,7 @@ def test_db_upgrade_succeeds_twice(empty_db_url: str, fake_slack: FakeSlack) -> 
     db_url = empty_db_url
     env = contractbot_env(db_url, fake_slack.url)
     for _ in range(2):
-        result = cli(["db", "upgrade"], env)
+        result = wire_cli(["db", "upgrade"], env)
         assert "up to date" in result.stdout
     engine = sa.create_engine(db_url)
     try:
@@ -56,7 +56,7 @@ def test_import_creates_rows_and_blank_cells_take_the_defaults(db_url: str, fake
     env = contractbot_env(db_url, fake_slack.url, CONTRACTBOT_CURRENCY="chf")
     # Excel's "CSV UTF-8": a byte-order mark and CRLF line ends.
     path = write_csv(tmp_path / "contracts.csv", [{**FULL, "lead": "15d"}, MINIMAL], lead=True, bom=True, crlf=True)
-    result = cli(["import", "contracts", str(path)], env)
+    result = wire_cli(["import", "contracts", str(path)], env)
     assert "2 created" in result.stdout
 
     rows = export(env)
@@ -82,7 +82,7 @@ def test_bad_rows_are_all_reported_with_their_line_and_nothing_is_imported(db_ur
     env = contractbot_env(db_url, fake_slack.url)
     first = write_csv(tmp_path / "first.csv", [{"reference": "KEEP-1", "title": "Kept", "vendor": "Acme",
                                                 "end_date": "2028-01-31"}])
-    cli(["import", "contracts", str(first)], env)
+    wire_cli(["import", "contracts", str(first)], env)
 
     bad = write_csv(tmp_path / "bad.csv", [
         {"reference": "NEW-1", "title": "Good row", "vendor": "Acme", "end_date": "2027-06-30"},              # line 2
@@ -97,7 +97,7 @@ def test_bad_rows_are_all_reported_with_their_line_and_nothing_is_imported(db_ur
         {"reference": "NO-END", "title": "x", "vendor": "Acme"},                                             # line 8
         {"reference": "KEEP-1", "title": "Changed title", "vendor": "Acme", "end_date": "2028-01-31"},          # line 9
     ])
-    result = cli(["import", "contracts", str(bad)], env, expect=None)
+    result = wire_cli(["import", "contracts", str(bad)], env, expect=None)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     reported = {int(m.group(1)): m.group(2) for m in re.finditer(r"bad\.csv:(\d+): (.+)", output)}
@@ -121,9 +121,9 @@ def test_reimport_of_a_changed_row_updates_it_and_says_so_in_its_history(db_url:
     rows = [{"reference": "UPD-1", "title": "Firewall maintenance", "vendor": "Fortinet", "end_date": "2027-09-30",
              "notice": "60d", "annual_value": "10000"},
             {"reference": "UPD-2", "title": "Printers", "vendor": "Canon", "end_date": "2027-10-31"}]
-    cli(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
+    wire_cli(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
     rows[0] = {**rows[0], "end_date": "2028-09-30", "annual_value": "12500"}
-    result = cli(["import", "contracts", str(write_csv(tmp_path / "b.csv", rows))], env)
+    result = wire_cli(["import", "contracts", str(write_csv(tmp_path / "b.csv", rows))], env)
     assert "0 created, 1 updated, 1 unchanged" in result.stdout
 
     exported = export(env)
@@ -160,7 +160,7 @@ def test_export_ics_then_csv_round_trip(db_url: str, fake_slack: FakeSlack, tmp_
              "annual_value": "99.99", "currency": "GBP", "lead": "2w"},
             {"reference": "OLD-1", "title": "Terminated one", "vendor": "Acme", "status": "terminated",
              "end_date": "2027-05-31"}]
-    cli(["import", "contracts", str(write_csv(tmp_path / "in.csv", rows, lead=True))], env)
+    wire_cli(["import", "contracts", str(write_csv(tmp_path / "in.csv", rows, lead=True))], env)
     ics, csv_out = cli_parallel([(["export", "contracts", "--format", "ics"], env, 0),
                                  (["export", "contracts"], env, 0)])
 
@@ -193,8 +193,8 @@ def test_export_ics_then_csv_round_trip(db_url: str, fake_slack: FakeSlack, tmp_
     assert set(parse_export(first)) == {"CTR-1", "CTR-2", "CTR-3", "OLD-1"}
     again = tmp_path / "exported.csv"
     again.write_text(first, encoding="utf-8")
-    result = cli(["import", "contracts", str(again)], env)
-    second = cli(["export", "contracts"], env).stdout
+    result = wire_cli(["import", "contracts", str(again)], env)
+    second = wire_cli(["export", "contracts"], env).stdout
     # Re-importing what was exported is not a change: no update, no "updated by import" in any history…
     assert "0 created, 0 updated, 4 unchanged" in result.stdout
     # …and the data reads back the same.
@@ -204,7 +204,7 @@ def test_export_ics_then_csv_round_trip(db_url: str, fake_slack: FakeSlack, tmp_
 
 def test_jobs_list_names_the_deadlines_job_and_its_next_run(db_url: str, fake_slack: FakeSlack) -> None:
     env = contractbot_env(db_url, fake_slack.url)
-    output = cli(["jobs", "list"], env).stdout
+    output = wire_cli(["jobs", "list"], env).stdout
     line = next((ln for ln in output.splitlines() if ln.split()[:1] == ["deadlines"]), None)
     assert line is not None, output
     match = re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?[+-]\d{2}:\d{2}", line)
@@ -235,16 +235,16 @@ def test_dry_run_records_nothing_and_at_runs_as_of_that_time(db_url: str, fake_s
              "channel": "C0DRY001"},
             {"reference": "ROLL-1", "title": "Antivirus", "vendor": "Eset", "end_date": "2027-01-10", "renewal": "auto",
              "term": "1y", "channel": "C0DRY002"}]
-    cli(["import", "contracts", str(write_csv(tmp_path / "in.csv", rows))], env)
+    wire_cli(["import", "contracts", str(write_csv(tmp_path / "in.csv", rows))], env)
 
-    dry = cli(["jobs", "run", "deadlines", "--at", "2027-01-15T09:00", "--dry-run"], env).stdout
+    dry = wire_cli(["jobs", "run", "deadlines", "--at", "2027-01-15T09:00", "--dry-run"], env).stdout
     assert re.search(r"DRY-1: deadline alert 14d .*10 days left.*C0DRY001", dry), dry
     assert re.search(r"ROLL-1: tacit renewal", dry), dry
     assert not fake_slack.calls("chat.postMessage")
     assert ledger(db_url) == []
     assert _end_date(db_url, "ROLL-1") == date(2027, 1, 10)  # the roll was not recorded either
 
-    real = cli(["jobs", "run", "deadlines", "--at", "2027-01-15T09:00"], env).stdout
+    real = wire_cli(["jobs", "run", "deadlines", "--at", "2027-01-15T09:00"], env).stdout
     assert _end_date(db_url, "ROLL-1") == date(2028, 1, 10)
     assert "posted" in real and "FAILED" not in real, real
     [post] = posts(fake_slack, "C0DRY001")
@@ -254,7 +254,7 @@ def test_dry_run_records_nothing_and_at_runs_as_of_that_time(db_url: str, fake_s
     assert (row.reference, row.threshold, row.channel) == ("DRY-1", 14, "C0DRY001")
 
     # A later clock: the 1-day threshold (the 7-day one it skipped is not posted as well).
-    later = cli(["jobs", "run", "deadlines", "--at", "2027-01-24T09:00"], env).stdout
+    later = wire_cli(["jobs", "run", "deadlines", "--at", "2027-01-24T09:00"], env).stdout
     assert "DRY-1: deadline alert 1d" in later
     assert len(posts(fake_slack, "C0DRY001")) == 2
     assert "1 day left" in posts(fake_slack, "C0DRY001")[-1]["args"]["text"]
@@ -281,6 +281,6 @@ def test_bad_job_invocations_exit_2_with_a_clear_message(sqlite_url: str, fake_s
 def test_run_with_an_empty_token_is_no_token(sqlite_url: str, fake_slack: FakeSlack) -> None:
     """`SLACK_BOT_TOKEN=` (set but empty, as compose files and CI secrets leave it) is no token either."""
     env = contractbot_env(sqlite_url, fake_slack.url, SLACK_BOT_TOKEN="")
-    result = cli(["jobs", "run", "deadlines"], env, expect=None)
+    result = wire_cli(["jobs", "run", "deadlines"], env, expect=None)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "SLACK_BOT_TOKEN" in result.stderr

@@ -15,7 +15,7 @@ import pytest
 
 from bot.durations import add_months
 from tests.conftest import SECRET
-from tests.e2e.cli_helpers import block_actions, buttons, cli, day, history, ledger_for, posts
+from tests.e2e.cli_helpers import block_actions, buttons, day, history, ledger_for, posts, wire_cli
 from tests.e2e.helpers import Stack, assert_no_traceback, section_texts, serve_stack
 from tests.support.inproc import cli_here
 from tests.support.signed import post_action, post_command
@@ -85,7 +85,7 @@ def test_import_index_is_all_or_nothing(stack: Stack, tmp_path: Path) -> None:
     idx = name()
     bad = tmp_path / "bad.csv"
     bad.write_text("month,value,published\n2024-01,290.1,\n2024-14,291,\n2024-02,x,\n", encoding="utf-8")
-    result = cli(["import", "index", idx, str(bad)], stack.env, expect=1)
+    result = wire_cli(["import", "index", idx, str(bad)], stack.env, expect=1)
     assert f"{bad}:3:" in result.stderr and f"{bad}:4:" in result.stderr and "nothing was imported" in result.stderr
     assert "No value" in slash(stack, "/index", idx)["text"]
     good = tmp_path / "good.csv"
@@ -141,7 +141,7 @@ def test_the_revisions_job_posts_once_and_the_apply_button(stack: Stack) -> None
     dry = cli_here(["jobs", "run", "revisions", "--dry-run"], stack.env).stdout
     assert f"{ref}: revision on {first}" in dry and posts(stack.fake, channel, mark) == []
     assert ledger_for(stack.url, ref) == []
-    out = cli(["jobs", "run", "revisions"], stack.env).stdout
+    out = wire_cli(["jobs", "run", "revisions"], stack.env).stdout
     assert "posted" in out, out
     cli_here(["jobs", "run", "revisions"], stack.env)  # again (in this process): nothing more
     [post] = posts(stack.fake, channel, mark)
