@@ -1,5 +1,10 @@
-"""`contractbot` at the shell, in real processes, on SQLite and PostgreSQL: db upgrade, import/export of
-contracts (CSV and iCalendar), and the jobs commands (list, run, --at, --dry-run, errors)."""
+"""`contractbot` at the shell, on SQLite and PostgreSQL: db upgrade, import/export of contracts (CSV and
+iCalendar), and the jobs commands (list, run, --at, --dry-run, errors).
+
+What the process shows (argv, exit codes, stdout and stderr: `db upgrade`, a first import, the exports, `jobs
+list`, the refused invocations) runs in real processes on SQLite (`wire_cli`); what an import or a run does
+to the data (bad rows, a re-import, --dry-run and --at) runs the same entry point in the test process
+(`cli`), as on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from storage import audit, contracts
 from storage.db import open_database
 from tests.e2e.cli_helpers import (
     PARIS,
+    cli,
     cli_parallel,
     export,
     ledger,
@@ -82,7 +88,7 @@ def test_bad_rows_are_all_reported_with_their_line_and_nothing_is_imported(db_ur
     env = contractbot_env(db_url, fake_slack.url)
     first = write_csv(tmp_path / "first.csv", [{"reference": "KEEP-1", "title": "Kept", "vendor": "Acme",
                                                 "end_date": "2028-01-31"}])
-    wire_cli(["import", "contracts", str(first)], env)
+    cli(["import", "contracts", str(first)], env)
 
     bad = write_csv(tmp_path / "bad.csv", [
         {"reference": "NEW-1", "title": "Good row", "vendor": "Acme", "end_date": "2027-06-30"},              # line 2
@@ -97,7 +103,7 @@ def test_bad_rows_are_all_reported_with_their_line_and_nothing_is_imported(db_ur
         {"reference": "NO-END", "title": "x", "vendor": "Acme"},                                             # line 8
         {"reference": "KEEP-1", "title": "Changed title", "vendor": "Acme", "end_date": "2028-01-31"},          # line 9
     ])
-    result = wire_cli(["import", "contracts", str(bad)], env, expect=None)
+    result = cli(["import", "contracts", str(bad)], env, expect=None)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     reported = {int(m.group(1)): m.group(2) for m in re.finditer(r"bad\.csv:(\d+): (.+)", output)}
@@ -121,9 +127,9 @@ def test_reimport_of_a_changed_row_updates_it_and_says_so_in_its_history(db_url:
     rows = [{"reference": "UPD-1", "title": "Firewall maintenance", "vendor": "Fortinet", "end_date": "2027-09-30",
              "notice": "60d", "annual_value": "10000"},
             {"reference": "UPD-2", "title": "Printers", "vendor": "Canon", "end_date": "2027-10-31"}]
-    wire_cli(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
+    cli(["import", "contracts", str(write_csv(tmp_path / "a.csv", rows))], env)
     rows[0] = {**rows[0], "end_date": "2028-09-30", "annual_value": "12500"}
-    result = wire_cli(["import", "contracts", str(write_csv(tmp_path / "b.csv", rows))], env)
+    result = cli(["import", "contracts", str(write_csv(tmp_path / "b.csv", rows))], env)
     assert "0 created, 1 updated, 1 unchanged" in result.stdout
 
     exported = export(env)
@@ -235,16 +241,16 @@ def test_dry_run_records_nothing_and_at_runs_as_of_that_time(db_url: str, fake_s
              "channel": "C0DRY001"},
             {"reference": "ROLL-1", "title": "Antivirus", "vendor": "Eset", "end_date": "2027-01-10", "renewal": "auto",
              "term": "1y", "channel": "C0DRY002"}]
-    wire_cli(["import", "contracts", str(write_csv(tmp_path / "in.csv", rows))], env)
+    cli(["import", "contracts", str(write_csv(tmp_path / "in.csv", rows))], env)
 
-    dry = wire_cli(["jobs", "run", "deadlines", "--at", "2027-01-15T09:00", "--dry-run"], env).stdout
+    dry = cli(["jobs", "run", "deadlines", "--at", "2027-01-15T09:00", "--dry-run"], env).stdout
     assert re.search(r"DRY-1: deadline alert 14d .*10 days left.*C0DRY001", dry), dry
     assert re.search(r"ROLL-1: tacit renewal", dry), dry
     assert not fake_slack.calls("chat.postMessage")
     assert ledger(db_url) == []
     assert _end_date(db_url, "ROLL-1") == date(2027, 1, 10)  # the roll was not recorded either
 
-    real = wire_cli(["jobs", "run", "deadlines", "--at", "2027-01-15T09:00"], env).stdout
+    real = cli(["jobs", "run", "deadlines", "--at", "2027-01-15T09:00"], env).stdout
     assert _end_date(db_url, "ROLL-1") == date(2028, 1, 10)
     assert "posted" in real and "FAILED" not in real, real
     [post] = posts(fake_slack, "C0DRY001")
@@ -254,7 +260,7 @@ def test_dry_run_records_nothing_and_at_runs_as_of_that_time(db_url: str, fake_s
     assert (row.reference, row.threshold, row.channel) == ("DRY-1", 14, "C0DRY001")
 
     # A later clock: the 1-day threshold (the 7-day one it skipped is not posted as well).
-    later = wire_cli(["jobs", "run", "deadlines", "--at", "2027-01-24T09:00"], env).stdout
+    later = cli(["jobs", "run", "deadlines", "--at", "2027-01-24T09:00"], env).stdout
     assert "DRY-1: deadline alert 1d" in later
     assert len(posts(fake_slack, "C0DRY001")) == 2
     assert "1 day left" in posts(fake_slack, "C0DRY001")[-1]["args"]["text"]
