@@ -24,13 +24,13 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.metrics import Metrics
 from storage import seen_requests
-from storage.db import database_unavailable, make_engine, make_session_factory
+from storage.db import database_unavailable, make_engine
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,8 @@ WINDOW_SECONDS = 300
 PURGE_EVERY_SECONDS = 60
 
 
-def replay_session_factory(url: str) -> sessionmaker[Session]:
-    """Sessions for the replay ledger whose commits do not wait for the disk.
+def replay_engine(url: str) -> Engine:
+    """The replay ledger's own engine, whose commits do not wait for the disk.
 
     A seen signature matters for 5 minutes and a lost one after a machine crash only re-opens that
     window for requests already accepted, so the ledger's commits skip the fsync (SQLite
@@ -54,7 +54,7 @@ def replay_session_factory(url: str) -> sessionmaker[Session]:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA synchronous=OFF")
             cursor.close()
-    return make_session_factory(engine)
+    return engine
 
 
 @dataclass(frozen=True, slots=True)

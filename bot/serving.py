@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 
 from bot.app import create_app, web_client
 from bot.clock import SystemClock
-from bot.edge import SlackEdge, replay_session_factory
+from bot.edge import SlackEdge, replay_engine
 from bot.lifecycle import Lifecycle, become_ready
 from bot.settings import Settings
 from bot.web import create_server, make_wsgi
@@ -96,9 +96,9 @@ def build_service(settings: Settings, *, host: str, port: int, scheduler: bool) 
     runtime.heavy_lane = ProcessLane(settings)
     runtime.light_lane = LightLane(settings) if settings.light_lane else None
     assert settings.slack_signing_secret is not None
-    replay = replay_session_factory(settings.database_url)
+    replay = replay_engine(settings.database_url)
     edge = SlackEdge(signing_secret=settings.slack_signing_secret.get_secret_value(),
-                     session_factory=replay, clock=clock, metrics=runtime.metrics)
+                     session_factory=make_session_factory(replay), clock=clock, metrics=runtime.metrics)
     jobs: Any = None
     if scheduler:
         # The scheduler and every job are imported only with a scheduler to run (~0.06 s of start-up CPU that
@@ -110,7 +110,7 @@ def build_service(settings: Settings, *, host: str, port: int, scheduler: bool) 
         jobs = build_scheduler(ctx, sweep_at_start=True)
     server = create_server(make_wsgi(app, engine=engine, metrics=runtime.metrics, edge=edge, lifecycle=life),
                            host=host, port=port)
-    return HttpService(server=server, engine=engine, replay_engine=replay.kw["bind"], runtime=runtime, life=life,
+    return HttpService(server=server, engine=engine, replay_engine=replay, runtime=runtime, life=life,
                        jobs=jobs)
 
 
