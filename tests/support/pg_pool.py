@@ -155,7 +155,8 @@ class DatabasePool:
                 emptied = [t for t in template.tables if t not in template.kept]
                 counts = conn.execute(sql.SQL(" UNION ALL ").join(
                     sql.SQL("SELECT {}, count(*) FROM (SELECT FROM {} LIMIT {}) AS r").format(
-                        sql.Literal(t), sql.SQL(t), sql.Literal(TRUNCATE_FROM + 1)) for t in emptied)).fetchall()
+                        sql.Literal(t), sql.SQL(t), sql.Literal(TRUNCATE_FROM + 1)) for t in emptied)
+                ).fetchall() if emptied else []
                 big = [t for t, n in counts if n > TRUNCATE_FROM]
                 if big:
                     conn.execute(sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(map(sql.SQL, big))))
