@@ -81,6 +81,15 @@ def pg_pool(postgres: PostgresServer | None) -> DatabasePool | None:
     return None if postgres is None else DatabasePool(postgres)
 
 
+def lent_at_head(request: pytest.FixtureRequest, server: PostgresServer) -> str:
+    """The URL of a PostgreSQL database at head lent by the session's pool, given back when `request`'s
+    scope ends (a test, or a module's server after it stopped)."""
+    pool = request.getfixturevalue("pg_pool")
+    name = pool.lend(request.getfixturevalue("migrated_postgres"))
+    request.addfinalizer(lambda: pool.give_back(name))
+    return server.url_for(name)
+
+
 def fresh_database(request: pytest.FixtureRequest, tmp_path: Path, *, migrated: bool) -> str:
     """A new database for the backend `request.param` names: at head (a copy of the session's migrated one;
     on PostgreSQL, or one an earlier test gave back and the pool made new again: tests/support/pg_pool.py)
@@ -94,10 +103,7 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path: Path, *, migrated: 
     if server is None:
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
     if migrated:
-        pool = request.getfixturevalue("pg_pool")
-        name = pool.lend(request.getfixturevalue("migrated_postgres"))
-        request.addfinalizer(lambda: pool.give_back(name))
-        return server.url_for(name)
+        return lent_at_head(request, server)
     name = "t_" + uuid.uuid4().hex[:12]
     url = server.create_database(name, template="template0")
     request.addfinalizer(lambda: server.drop_database(name))
@@ -137,10 +143,7 @@ def pg_head_url(request: pytest.FixtureRequest, postgres: PostgresServer | None)
     session's pool, as `db_url`'s are)."""
     if postgres is None:
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
-    pool = request.getfixturevalue("pg_pool")
-    name = pool.lend(request.getfixturevalue("migrated_postgres"))
-    request.addfinalizer(lambda: pool.give_back(name))
-    return postgres.url_for(name)
+    return lent_at_head(request, postgres)
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import SECRET
+from tests.conftest import SECRET, lent_at_head
 from tests.support.fake_slack import FakeSlack
 from tests.support.inproc_server import ServeHere
 from tests.support.server import Serve, contractbot_env
@@ -141,10 +141,7 @@ def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     if postgres is None:
         pytest.skip("no PostgreSQL binaries on this machine (CI installs them)")
     if migrated:
-        pool = request.getfixturevalue("pg_pool")
-        name = pool.lend(request.getfixturevalue("migrated_postgres"))
-        request.addfinalizer(lambda: pool.give_back(name))  # after the module's server stopped
-        return postgres.url_for(name)
+        return lent_at_head(request, postgres)  # given back after the module's server stopped
     name = f"{prefix}_" + uuid.uuid4().hex[:12]
     url = str(postgres.create_database(name))
     request.addfinalizer(lambda: postgres.drop_database(name))
