@@ -1,4 +1,4 @@
-"""`contractbot import contracts` then `export contracts`, in real processes, on SQLite and PostgreSQL: each
+"""`contractbot import contracts` then `export contracts` (through `bot.cli.main`, `cli`), on SQLite and PostgreSQL: each
 duration comes back exactly as written (`1y`, `2w`, `90d`, `12mo`, `6mo`; `12 mois` in its short notation
 `12mo`), blank cells as the interface page writes its defaults (`notice` `0d`, `term` `12mo`); a re-import
 writing the same value in another unit is no change (nothing recorded, the stored text stays), another value

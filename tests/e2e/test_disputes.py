@@ -1,6 +1,6 @@
 """Disputes end to end: signed slash commands, DMs and button clicks into `contractbot serve` (in the test
 process, see tests/e2e/helpers.py), the `disputes` job (steps in process through `bot.cli.main`, replicas
-at once as real processes) and `export disputes` as a real CLI process on the same database, the fake Slack
+at once as real processes) and `export disputes` (through `bot.cli.main`) on the same database, the fake Slack
 Web API at the network boundary; SQLite and PostgreSQL; English and French (by the fake's locales).
 Bad input is refused with the usage and changes nothing (the tables are compared before and after)."""
 

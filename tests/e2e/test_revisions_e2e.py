@@ -1,7 +1,8 @@
 """Price revision end to end: `serve` (managers UBOSS and UFRBOSS; in the test process,
 see tests/e2e/helpers.py) and a FakeSlack, signed slash
 commands and button clicks as Slack sends them, `jobs run revisions` and `import index` on the same database
-(a real CLI process for the first post and the refused import, bot.cli.main in the test process for the others). English and French; bad input and strangers change nothing."""
+(the first post and the refused import on the wire, `wire_cli`: a real process on SQLite; bot.cli.main in the
+test process for the others). English and French; bad input and strangers change nothing."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 6 at the shell, in real processes (SQLite and PostgreSQL): a contract whose data was broken
+"""Issue 6 at the shell (`contractbot` through `bot.cli.main`, `cli`; SQLite and PostgreSQL): a contract whose data was broken
 behind the bot's back is named in `contractbot jobs run`'s output, and every other alert still goes out."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""`contractbot demo --reset` then `contractbot shell`, in real processes on SQLite and PostgreSQL: the tour a
+"""`contractbot demo --reset` then `contractbot shell` (a real process, reading the tour on its stdin), on
+SQLite and PostgreSQL: the tour a
 newcomer takes (App Home, the report, disputes, obligations, an index, a price revision, the help, questions
 in English and French) renders every answer, never an error or a traceback."""
 
