@@ -122,6 +122,10 @@ def run_server(settings: Settings, *, host: str, port: int, scheduler: bool) -> 
     sys.setswitchinterval(0.001)
     service.start()
     signal.signal(signal.SIGTERM, lambda _sig, _frame: _start_drain(service))
+    # The drain ends waitress's loop with KeyboardInterrupt (`_thread.interrupt_main`), which does nothing
+    # where SIGINT is ignored — as it is in a script's background job (`contractbot serve &`): Python's own
+    # handler, whatever the parent left. Ctrl-C stops the server the same way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     logger.info("contractbot listening on http://%s:%d/slack/events", host, port)
     try:
         service.server.run()  # returns when the drain interrupts it

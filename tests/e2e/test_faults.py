@@ -192,6 +192,22 @@ def test_sigterm_lets_the_answer_in_flight_finish_then_exits_0(db_url: str, fake
         serve.stop()
 
 
+def test_sigterm_stops_a_server_whose_parent_left_it_ignoring_sigint(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    """A background job of a script (`contractbot serve &`) starts with SIGINT ignored. The drain ends
+    waitress's loop by raising KeyboardInterrupt in the main thread, which an ignored SIGINT would turn into
+    nothing: the server kept running after SIGTERM until it was killed."""
+    serve = Serve(contractbot_env(f"sqlite:///{tmp_path / 'contractbot.db'}", fake_slack.url,
+                                  CONTRACTBOT_LOG_LEVEL="INFO"), sigint_ignored=True)
+    try:
+        assert health(serve)[0] == 200
+        serve.process.send_signal(signal.SIGTERM)
+        assert serve.process.wait(timeout=30) == 0
+        log = serve.output()
+        assert "SIGTERM: finishing 0 request(s)" in log and "contractbot stopped" in log and "Traceback" not in log
+    finally:
+        serve.stop()
+
+
 def test_sigterm_lets_a_running_sweep_finish_its_post_then_exits_0(fake_slack: FakeSlack, tmp_path: Path) -> None:
     """The `sla` job of serve's own scheduler — its sweep at start — is posting when SIGTERM comes."""
     url = f"sqlite:///{tmp_path / 'contractbot.db'}"

@@ -83,13 +83,18 @@ class Serve:
     processes at once). The other end-to-end modules serve the same parts in the test process
     (tests/support/inproc_server.py, `ServeHere`)."""
 
-    def __init__(self, env: Mapping[str, str], *, scheduler: bool = False, healthy: bool = True) -> None:
-        """Start and wait until /healthz answers 200 — or, with `healthy=False`, answers at all."""
+    def __init__(self, env: Mapping[str, str], *, scheduler: bool = False, healthy: bool = True,
+                 sigint_ignored: bool = False) -> None:
+        """Start and wait until /healthz answers 200 — or, with `healthy=False`, answers at all.
+        `sigint_ignored`: started as a script's background job is (`contractbot serve &`), through a shell
+        that ignores SIGINT before it execs the server, which inherits that."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         args = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if not scheduler:
             args.append("--no-scheduler")
+        if sigint_ignored:
+            args = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *args]
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"contractbot-serve-{self.port}.log", "w+")
         self.process = subprocess.Popen(args, env=dict(env), cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         try:
