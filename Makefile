@@ -6,11 +6,19 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: run check test bench clean
 
+# A new venv is made without pip, and the pip that makes it installs the newest pip into it: ~2.5 s, where
+# `venv` with its own (older, compiled) pip and then an upgrade took ~11 s. The newer pip installs the
+# project in about half the time the pip bundled with Python 3.11 takes. A Python whose pip cannot
+# install into another interpreter (`--python`, pip 22.3 and newer) gets the plain `venv` and an upgrade.
+NEW_VENV = if $(PYTHON) -m pip --python $(PYTHON) --version > /dev/null 2>&1; then \
+	  $(PYTHON) -m venv --without-pip $(VENV) && \
+	  $(PYTHON) -m pip --python $(BIN)/python install --quiet --no-compile --upgrade pip; \
+	else $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet --upgrade pip; fi
+
 # --no-compile: the modules are compiled as they are first imported (~3 s once, written to __pycache__),
 # not every module of every dependency at install (~15 s of a clean clone's `make test`).
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	test -x $(BIN)/python || $(NEW_VENV)
 	$(BIN)/python -m pip install --quiet --no-compile -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
