@@ -25,6 +25,7 @@ from handlers import register_listeners
 from handlers.acking import AfterAck
 from handlers.failures import tell_failure
 from handlers.runtime import Runtime
+from storage.db import refuse_sessions_until
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ def create_app(
 ) -> tuple[App, Runtime]:
     runtime = Runtime(settings=settings, session_factory=session_factory, clock=clock, metrics=metrics or Metrics(),
                       schema_ready=lifecycle.ready if lifecycle is not None else None)
+    if lifecycle is not None:  # nothing read or written before the start-up upgrade is done
+        refuse_sessions_until(session_factory, lifecycle.ready)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     # Listeners run in this pool and keep running after their ack (handlers.acking); the pool counts
     # that work so a stopping process waits for it. Wide enough that commands waiting for the heavy lane

@@ -41,7 +41,9 @@ def run_command(rt: Runtime, caller: Caller, name: str, text: str) -> Reply:
         return Reply(notice(t(caller.lang, "unknown_command", command=name)), is_error=True)
     heavy = is_heavy(name, text)
     with rt.metrics.command_seconds.labels(name).time():
-        if heavy:
+        if rt.starting:  # nothing read or written, in this process or a lane's child, before the schema is at head
+            reply, outcome = unavailable(caller.lang), "unavailable"
+        elif heavy:
             with rt.heavy_slot:
                 if rt.heavy_lane is not None:
                     reply, outcome = rt.heavy_lane.run(caller, name, text, now=rt.now())
@@ -62,7 +64,7 @@ def _light(rt: Runtime, caller: Caller, name: str, text: str) -> tuple[Reply, st
         if answered is not None:
             return answered
     if not rt.work_slot.acquire(blocking=False):
-        if lane is not None and (rt.schema_ready is None or rt.schema_ready.is_set()):
+        if lane is not None:
             lane.start()
         rt.work_slot.acquire()
     try:

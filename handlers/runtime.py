@@ -79,10 +79,15 @@ class Runtime:
     def now(self) -> datetime:
         return self.clock.now()
 
+    @property
+    def starting(self) -> bool:
+        """The start-up upgrade has not brought the schema to head yet (bot.lifecycle.become_ready)."""
+        return self.schema_ready is not None and not self.schema_ready.is_set()
+
     def unavailable(self, error: BaseException) -> bool:
         """True when `error` means "the database cannot serve yet": unreachable, or reachable while the
         start-up upgrade has not brought its schema to head (a missing table is not a bug then)."""
-        return database_unavailable(error) or (self.schema_ready is not None and not self.schema_ready.is_set())
+        return database_unavailable(error) or self.starting
 
     def at(self, now: datetime) -> Runtime:
         """This runtime for one request or job run: its clock says `now` throughout (read once at the

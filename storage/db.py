@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,9 +98,29 @@ def open_database(url: str) -> tuple[Engine, sessionmaker[Session]]:
     return engine, make_session_factory(engine)
 
 
+class SchemaNotReady(Exception):
+    """A session began before the start-up upgrade brought the schema to head (`refuse_sessions_until`)."""
+
+
+def refuse_sessions_until(factory: sessionmaker[Session], ready: threading.Event) -> None:
+    """Until `ready` is set, each session of `factory` fails with SchemaNotReady as it begins, before any
+    statement: `serve` and Socket Mode answer while their start-up upgrade runs (bot.lifecycle), and a
+    write landing between two migrations would be written to a schema half-way to head (and could make
+    the next migration fail). The upgrade itself uses the engine, not these sessions."""
+
+    def refuse(_session: Session, _transaction: object, _connection: Connection) -> None:
+        if not ready.is_set():
+            raise SchemaNotReady("the database schema is not at head yet")
+
+    event.listen(factory, "after_begin", refuse)
+
+
 def database_unavailable(error: BaseException) -> bool:
-    """True when `error` says the database cannot be reached (down, restarting, network), as opposed
-    to a bug or a refused statement: the caller then says "temporarily unavailable" and retries later."""
+    """True when `error` says the database cannot be reached (down, restarting, network) or cannot serve
+    yet (SchemaNotReady), as opposed to a bug or a refused statement: the caller then says "temporarily
+    unavailable" and retries later."""
+    if isinstance(error, SchemaNotReady):
+        return True
     if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
         return True
     if isinstance(error, exc.OperationalError) and isinstance(error.orig, sqlite3.Error):
