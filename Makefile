@@ -36,12 +36,14 @@ check: $(STAMP)
 	$(LAYERS)
 	$(MYPY)
 
-# One worker per CPU (pytest-xdist); a test file stays on one worker, so each end-to-end module starts
-# its server once. (One worker more was tried on 2 CPUs: 4 min 11–59 s against 4 min 44–48 s, no gain.)
-# Modules go out in the order tests/conftest.py sorts them, the long ones first (not xdist's "most tests
-# first"), so that both workers end on short modules. `make test PYTEST_ARGS="-n 0 tests/test_x.py"` runs
-# serially.
-PYTEST_ARGS ?= -n auto --dist loadfile --no-loadscope-reorder
+# One worker per CPU and one more (pytest-xdist): a worker waiting on a server, a sleep or PostgreSQL
+# leaves its CPU to the extra one (two workers on 2 CPUs kept them 86 % busy; with three the suite took
+# 250–263 s against 266–278 s). A test file stays on one worker, so each end-to-end module starts its
+# server once. Modules go out in the order tests/conftest.py sorts them, the long ones first (not xdist's
+# "most tests first"), so that the workers end on short modules.
+# `make test PYTEST_ARGS="-n 0 tests/test_x.py"` runs serially.
+WORKERS := $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+PYTEST_ARGS ?= -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 # `make check`, then the suite. Ruff and the layers first (under a second: a wrong import fails at once);
 # mypy (~15 s of CPU from cold) runs beside pytest, whose workers leave about a quarter of the CPUs idle
