@@ -20,7 +20,7 @@ NEW_VENV = if $(PYTHON) -m pip --python $(PYTHON) --version > /dev/null 2>&1; th
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(NEW_VENV)
 	$(BIN)/python -m pip install --quiet --no-compile -e '.[test]'
-	rm -f $(VENV)/.installed-* $(VENV)/.bytecode-written
+	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -46,21 +46,15 @@ WORKERS := $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 PYTEST_ARGS ?= -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 # `make check`, then the suite. Ruff and the layers first (under a second: a wrong import fails at once);
-# mypy (~20 s of CPU from cold) runs beside pytest, and its report is printed after pytest's. Either
-# failing fails `make test`.
+# mypy (~15 s of CPU from cold) runs beside pytest, whose workers leave about a quarter of the CPUs idle
+# while they wait on servers, and its report is printed after pytest's. Either failing fails `make test`.
 # Compiled bytecode is written and reused (__pycache__, git-ignored) even where the environment says not to:
 # the suite starts hundreds of `contractbot` processes, each of which would compile our modules again.
-# The first run after an install compiles what the suite imports in one process, beside mypy, before the
-# workers start (WARM: a pytest that only collects, ~14 s of CPU for the compiling): the workers all import
-# the same modules at the same moment, and each compiled them itself (about 40 s of CPU with three).
-WARM := $(VENV)/.bytecode-written
 test: $(STAMP)
 	$(RUFF)
 	$(LAYERS)
 	@echo "$(MYPY) (beside pytest; its report follows pytest's)"
 	@$(MYPY) > .mypy.log 2>&1 & types=$$!; \
-	test -f $(WARM) || { PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --collect-only -q > /dev/null; \
-	                     touch $(WARM); }; \
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(PYTEST_ARGS); tests=$$?; \
 	wait $$types; typed=$$?; cat .mypy.log; rm -f .mypy.log; \
 	test $$tests -eq 0 -a $$typed -eq 0
