@@ -46,8 +46,8 @@ WORKERS := $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 PYTEST_ARGS ?= -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 # `make check`, then the suite. Ruff and the layers first (under a second: a wrong import fails at once);
-# mypy (~15 s of CPU from cold) runs beside pytest, whose workers leave about a quarter of the CPUs idle
-# while they wait on servers, and its report is printed after pytest's. Either failing fails `make test`.
+# mypy (~20 s of CPU from cold) runs beside pytest, and its report is printed after pytest's. Either
+# failing fails `make test`.
 # Compiled bytecode is written and reused (__pycache__, git-ignored) even where the environment says not to:
 # the suite starts hundreds of `contractbot` processes, each of which would compile our modules again.
 test: $(STAMP)
