@@ -65,6 +65,18 @@ class PostgresServer:
         self.tmpdir: Path | None = None
         self._as_root = os.geteuid() == 0
 
+    @classmethod
+    def attach(cls, *, port: int, tmpdir: str, bindir: str) -> PostgresServer:
+        """A server another process started and will stop (`describe()` there): the pytest-xdist workers
+        share the controller's (tests/conftest.py)."""
+        server = cls(Path(bindir))
+        server.port, server.tmpdir = port, Path(tmpdir)
+        return server
+
+    def describe(self) -> dict[str, object]:
+        """What `attach` needs, for another process."""
+        return {"port": self.port, "tmpdir": str(self.tmpdir), "bindir": str(self.bindir)}
+
     @property
     def url(self) -> str:
         """SQLAlchemy URL of the maintenance database ``postgres``."""
@@ -114,7 +126,7 @@ class PostgresServer:
         for _attempt in range(3):  # a picked port can be taken by someone else before the server binds it
             port = _free_port()
             opts = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.tmpdir} "
-                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
             rc, out = self._run(self.bindir / "pg_ctl", "-D", data, "-l", self.tmpdir / "server.log",
                                 "-o", opts, "-w", "-t", "30", "start")
             if rc == 0 and self._wait_ready(port, deadline=time.monotonic() + 30):
@@ -158,7 +170,7 @@ class PostgresServer:
         if self.port is None or self.tmpdir is None or self.bindir is None:
             raise RuntimeError("PostgresServer is not started")
         opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.tmpdir} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
         rc, out = self._run(self.bindir / "pg_ctl", "-D", self.tmpdir / "data", "-l", self.tmpdir / "server.log",
                             "-o", opts, "-w", "-t", "30", "start")
         if rc != 0 or not self._wait_ready(self.port, deadline=time.monotonic() + 30):
