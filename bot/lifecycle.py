@@ -104,7 +104,7 @@ def become_ready(engine: Any, life: Lifecycle, jobs: Any) -> None:
             delay = min(delay * 2, BACKOFF_MAX)
     if life.draining.is_set():
         return
+    life.ready.set()  # first: the jobs share the app's sessions, which refuse to begin until then
     if jobs is not None:
         jobs.start()
-    life.ready.set()
     logger.info("database schema at head; serving%s", " with the scheduler" if jobs is not None else "")
