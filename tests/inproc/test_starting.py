@@ -32,10 +32,9 @@ def starting(session_factory: sessionmaker[Session], db_url: str) -> Iterator[In
     with FakeSlack() as fake:
         settings = make_settings(db_url, fake.url)
         life = Lifecycle(ready=False)
-        app, _runtime = create_app(settings, session_factory, FixedClock(datetime(2026, 6, 15, 10, tzinfo=UTC)),
-                                   lifecycle=life)
-        yield InProcess(app, fake, FixedClock(datetime(2026, 6, 15, 10, tzinfo=UTC)), session_factory,
-                        settings, life)
+        clock = FixedClock(datetime(2026, 6, 15, 10, tzinfo=UTC))
+        app, _runtime = create_app(settings, session_factory, clock, lifecycle=life)
+        yield InProcess(app, fake, clock, session_factory, settings, life)
 
 
 def _rows(factory: sessionmaker[Session]) -> tuple[int, int]:
