@@ -125,10 +125,8 @@ class PostgresServer:
         last_error = ""
         for _attempt in range(3):  # a picked port can be taken by someone else before the server binds it
             port = _free_port()
-            opts = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.tmpdir} "
-                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
             rc, out = self._run(self.bindir / "pg_ctl", "-D", data, "-l", self.tmpdir / "server.log",
-                                "-o", opts, "-w", "-t", "30", "start")
+                                "-o", self._options(port), "-w", "-t", "30", "start")
             if rc == 0 and self._wait_ready(port, deadline=time.monotonic() + 30):
                 self.port = port
                 return True
@@ -136,6 +134,12 @@ class PostgresServer:
             self._run(self.bindir / "pg_ctl", "-D", data, "-m", "immediate", "stop")
         self.stop()
         raise RuntimeError(f"PostgreSQL did not start:\n{last_error}")
+
+    def _options(self, port: int) -> str:
+        """The server's settings, the same at `start` and `resume`: loopback only, no durability (a
+        throwaway cluster), room for the connections of every xdist worker sharing it."""
+        return (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.tmpdir} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
 
     @staticmethod
     def _wait_ready(port: int, deadline: float) -> bool:
@@ -169,10 +173,8 @@ class PostgresServer:
         """Start a paused server again on the same port, with the same data."""
         if self.port is None or self.tmpdir is None or self.bindir is None:
             raise RuntimeError("PostgresServer is not started")
-        opts = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.tmpdir} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
         rc, out = self._run(self.bindir / "pg_ctl", "-D", self.tmpdir / "data", "-l", self.tmpdir / "server.log",
-                            "-o", opts, "-w", "-t", "30", "start")
+                            "-o", self._options(self.port), "-w", "-t", "30", "start")
         if rc != 0 or not self._wait_ready(self.port, deadline=time.monotonic() + 30):
             raise RuntimeError(f"PostgreSQL did not start again ({rc}):\n{out}\n{self._log_tail()}")
 
